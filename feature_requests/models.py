@@ -1,0 +1,1 @@
+"""Feature requests, votes and subscriptions (coming next)."""

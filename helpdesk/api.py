@@ -1,0 +1,19 @@
+"""API-wide plumbing: one stable JSON shape for every error."""
+
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """Wrap DRF's errors as {"detail": message, "errors": {field: [messages]}}."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        response.data = {"detail": str(data["detail"]), "errors": {}}
+    else:
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        first = next(iter(errors.values()), "")
+        message = first[0] if isinstance(first, list) and first else str(first)
+        response.data = {"detail": str(message), "errors": errors}
+    return response

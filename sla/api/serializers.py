@@ -1,0 +1,32 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from sla import services
+
+
+class DeadlinePreviewQuerySerializer(serializers.Serializer):
+    priority = serializers.SlugField(max_length=30, help_text=_("Priority level code."))
+    reported_at = serializers.CharField(
+        max_length=64,
+        help_text=_("ISO 8601 instant with its offset, e.g. 2026-11-27T17:00:00-03:00."),
+    )
+    integration_24x7 = serializers.BooleanField(
+        default=False, help_text=_("The incident is covered by 24x7 integration support.")
+    )
+    policy = serializers.SlugField(
+        max_length=50, required=False, help_text=_("Policy slug; the default policy if absent.")
+    )
+
+    def validate_reported_at(self, value: str):
+        try:
+            return services.parse_reported_at(value)
+        except services.SLAError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class DeadlinePreviewSerializer(serializers.Serializer):
+    policy = serializers.CharField()
+    priority = serializers.CharField()
+    reported_at = serializers.CharField()
+    first_response_due = serializers.CharField()
+    resolution_due = serializers.CharField()

@@ -1,0 +1,45 @@
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sla import services
+from sla.api.serializers import DeadlinePreviewQuerySerializer, DeadlinePreviewSerializer
+
+
+class DeadlinePreviewView(APIView):
+    """Deadlines a ticket would get if reported at a given instant."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[DeadlinePreviewQuerySerializer],
+        responses={200: DeadlinePreviewSerializer},
+        examples=[
+            OpenApiExample(
+                "Alta reported on a Friday afternoon",
+                value={
+                    "policy": "default",
+                    "priority": "alta",
+                    "reported_at": "2026-11-27T17:00:00-03:00",
+                    "first_response_due": "2026-11-30T10:00:00-03:00",
+                    "resolution_due": "2026-11-30T16:00:00-03:00",
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request):
+        query = DeadlinePreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            deadlines = services.deadline_preview(
+                priority=query.validated_data["priority"],
+                reported_at=query.validated_data["reported_at"],
+                integration_24x7=query.validated_data["integration_24x7"],
+                policy_slug=query.validated_data.get("policy"),
+                user=request.user,
+            )
+        except services.SLAError as error:
+            raise serializers.ValidationError({"non_field_errors": [str(error)]}) from None
+        return Response(DeadlinePreviewSerializer(deadlines.as_json()).data)

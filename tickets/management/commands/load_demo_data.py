@@ -1,0 +1,103 @@
+"""Load demo data: an admin, an analyst, a customer organization with a user, and tickets."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from sla import services as sla_services
+from sla.models import PriorityLevel, SLAPolicy, SupportContract
+from tickets import services
+from tickets.models import Integration, Organization, OrganizationMember, Ticket
+
+ANALYST_APPS = ["sla", "tickets", "communications", "feature_requests"]
+LOGINS = [
+    # username, password, role
+    ("admin", "admin-demo-2026", "administrator (superuser)"),
+    ("analista", "analista-demo-2026", "analyst (back office)"),
+    ("cliente", "cliente-demo-2026", "customer of Acme Ltda (organization admin)"),
+]
+DEMO_TICKETS = [
+    # subject, level code, hours before now, channel
+    ("Relatórios não carregam no MyAivo", "alta", 3, Ticket.Channel.PORTAL),
+    ("Bot não responde no WhatsApp", "critica", 1, Ticket.Channel.PHONE),
+    ("Dúvida sobre a API de conversas", "baixa", 30, Ticket.Channel.EMAIL),
+    ("Um relatório específico não exporta", "media", 50, Ticket.Channel.PORTAL),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users, an organization, its contract and a few tickets (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        sla_services.default_policy_install()
+        admin, analyst, customer = self._users()
+        organization = self._organization(customer)
+        if not Ticket.objects.filter(organization=organization).exists():
+            self._tickets(organization, customer)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
+        for username, password, role in LOGINS:
+            self.stdout.write(f"  {username:<10} {password:<20} {role}")
+        self.stdout.write("Back office: http://127.0.0.1:8000/admin/")
+
+    def _users(self):
+        user_model = get_user_model()
+        users = []
+        for username, password, _role in LOGINS:
+            user, created = user_model.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.com"}
+            )
+            if created:
+                user.set_password(password)
+                user.is_staff = username in {"admin", "analista"}
+                user.is_superuser = username == "admin"
+                user.save()
+            users.append(user)
+        analysts, _ = Group.objects.get_or_create(name="Analysts")
+        analysts.permissions.set(Permission.objects.filter(content_type__app_label__in=ANALYST_APPS))
+        users[1].groups.add(analysts)
+        return users
+
+    def _organization(self, customer):
+        organization, _ = Organization.objects.get_or_create(
+            slug="acme", defaults={"name": "Acme Ltda", "email_domains": "acme.example.com"}
+        )
+        OrganizationMember.objects.get_or_create(
+            user=customer, defaults={"organization": organization, "is_admin": True}
+        )
+        Integration.objects.get_or_create(
+            organization=organization,
+            name="CRM de leads",
+            defaults={"system": "Salesforce", "built_by": Integration.BuiltBy.VENDOR},
+        )
+        if not organization.support_contracts.exists():
+            SupportContract.objects.create(
+                organization=organization,
+                policy=SLAPolicy.objects.get(is_default=True),
+                integration_24x7=True,
+                on_call_phone="+55 11 4000-2400",
+                valid_from=date(timezone.localdate().year, 1, 1),
+            )
+        return organization
+
+    def _tickets(self, organization, customer):
+        now = timezone.now()
+        levels = {level.code: level for level in PriorityLevel.objects.all()}
+        integration = organization.integrations.first()
+        for subject, code, hours_ago, channel in DEMO_TICKETS:
+            services.ticket_create(
+                organization=organization,
+                requester=customer,
+                subject=subject,
+                description=f"{subject}. (Demo)",
+                priority=levels[code],
+                reported_at=now - timedelta(hours=hours_ago),
+                now=now,
+                channel=channel,
+                integration=integration if code == "alta" else None,
+                category=Ticket.Category.INTEGRATION if code == "alta" else Ticket.Category.OTHER,
+            )
