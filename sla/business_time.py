@@ -175,17 +175,20 @@ DEFAULT_SPEC = CalendarSpec.build(weekly=DEFAULT_WEEKLY, holiday_country="BR")
 
 def to_microseconds(instant: datetime) -> int:
     """Exact microseconds since the Unix epoch of an aware instant."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise BusinessTimeError("instants must be timezone-aware")
-    delta = instant - _EPOCH
+    try:
+        delta = instant - _EPOCH
+    except TypeError:  # a naive datetime cannot be placed in time
+        raise BusinessTimeError("instants must be timezone-aware") from None
     return (delta.days * SECONDS_PER_DAY + delta.seconds) * MICROSECONDS_PER_SECOND + (
         delta.microseconds
     )
 
 
-def from_microseconds(value: int) -> datetime:
-    """The UTC instant `value` microseconds after the Unix epoch."""
-    return _EPOCH + timedelta(microseconds=value)
+def from_microseconds(value: int, zone: ZoneInfo | None = None) -> datetime:
+    """The instant `value` microseconds after the Unix epoch, in `zone` (UTC by default)."""
+    seconds, microseconds = divmod(value, MICROSECONDS_PER_SECOND)
+    instant = datetime.fromtimestamp(seconds, zone or UTC)
+    return instant.replace(microsecond=microseconds) if microseconds else instant
 
 
 def _seconds(moment: time) -> int:
@@ -288,6 +291,26 @@ class _ClockCurve:
         rate = self.working_rate if index % 2 == 0 else self.off_hours_rate
         return self.weights[index] + rate * (instant - self.points[index])
 
+    def instant_after(self, instant: int, budget: int) -> int:
+        """Earliest instant at which `budget` (in 1/scale units) is spent from `instant`.
+
+        `weight_at` and `instant_at` fused: this is the hot path of every deadline.
+        """
+        points, weights = self.points, self.weights
+        index = bisect.bisect_right(points, instant) - 1
+        if index < 0:
+            raise IndexError(instant)
+        rate = self.working_rate if index % 2 == 0 else self.off_hours_rate
+        target = weights[index] + rate * (instant - points[index]) + budget
+        index = bisect.bisect_left(weights, target, index)
+        if index >= len(weights):
+            raise IndexError(target)
+        if weights[index] == target:
+            return points[index]
+        index -= 1
+        rate = self.working_rate if index % 2 == 0 else self.off_hours_rate
+        return points[index] - (weights[index] - target) // rate
+
     def instant_at(self, weight: int) -> int:
         """Earliest instant at which the weighted time reaches `weight`."""
         index = bisect.bisect_left(self.weights, weight)
@@ -317,12 +340,13 @@ class _Index:
     origin: int  # microseconds; the index covers [origin, end)
     end: int
     intervals: list[tuple[int, int]]  # microseconds, merged, sorted
-    curves: dict[Clock, _ClockCurve] = field(default_factory=dict)
+    curves: dict[str, _ClockCurve] = field(default_factory=dict)
 
     def curve(self, clock: Clock) -> _ClockCurve:
-        curve = self.curves.get(clock)
+        # Keyed by code: hashing a frozen dataclass of Fractions costs more than the lookup.
+        curve = self.curves.get(clock.code)
         if curve is None:
-            curve = self.curves[clock] = self._build_curve(clock)
+            curve = self.curves[clock.code] = self._build_curve(clock)
         return curve
 
     def _build_curve(self, clock: Clock) -> _ClockCurve:
@@ -376,13 +400,12 @@ class BusinessTime:
         index = self._covering(origin, origin)
         while True:
             curve = index.curve(clock)
-            target = curve.weight_at(origin) + budget * clock.scale
             try:
-                due = curve.instant_at(target)
+                due = curve.instant_after(origin, budget * curve.scale)
             except IndexError:
                 index = self._extend_forward(index)
                 continue
-            return from_microseconds(due).astimezone(self.zone)
+            return from_microseconds(due, self.zone)
 
     def elapsed(
         self,
@@ -412,7 +435,7 @@ class BusinessTime:
         for a, b in windows:
             if a < b:
                 total -= curve.weight_at(b) - curve.weight_at(a)
-        return timedelta(microseconds=total // clock.scale)
+        return timedelta(microseconds=total // curve.scale)
 
     def add_many(self, starts, durations, clock: Clock = BUSINESS):
         """Vectorised `add` for bulk recomputation.
@@ -465,7 +488,7 @@ class BusinessTime:
     # -- index ------------------------------------------------------------------------
 
     def _year_of(self, moment: int) -> int:
-        return from_microseconds(moment).astimezone(self.zone).year
+        return from_microseconds(moment, self.zone).year
 
     def _covering(self, low: int, high: int) -> _Index:
         """An index whose range holds [low, high], with a working margin on each side."""
@@ -522,9 +545,7 @@ class BusinessTime:
         """Epoch seconds of the first instant of local date `day`."""
         naive = (day - date(1970, 1, 1)).days * SECONDS_PER_DAY
         pieces = _offset_pieces(self.zone, naive - 2 * SECONDS_PER_DAY, naive + 2 * SECONDS_PER_DAY)
-        candidates = [
-            max(naive - offset, a) for a, b, offset in pieces if naive - offset < b
-        ]
+        candidates = [max(naive - offset, a) for a, b, offset in pieces if naive - offset < b]
         return min(candidates)
 
     def _holidays_in(self, year: int) -> set[date]:

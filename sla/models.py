@@ -21,7 +21,14 @@ def validate_timezone(value: str) -> None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("“%(zone)s” is not a known time zone."), params={"zone": value})
+        raise ValidationError(
+            _("“%(zone)s” is not a known time zone."), params={"zone": value}
+        ) from None
+
+
+def _ends_before_start(start: time | None, end: time | None) -> bool:
+    """Whether a period is empty or reversed (an end of 00:00 is midnight, after any start)."""
+    return start is not None and end is not None and end != MIDNIGHT and end <= start
 
 
 class Weekday(models.IntegerChoices):
@@ -131,9 +138,8 @@ class WorkingPeriod(models.Model):
         return business_time.Period.from_times(self.start, self.end)
 
     def clean(self) -> None:
-        if self.start is not None and self.end is not None:
-            if self.end != MIDNIGHT and self.end <= self.start:
-                raise ValidationError({"end": _("A period must end after it starts.")})
+        if _ends_before_start(self.start, self.end):
+            raise ValidationError({"end": _("A period must end after it starts.")})
 
 
 class CalendarClosure(models.Model):
@@ -199,9 +205,8 @@ class ExtraWorkingDay(models.Model):
         return business_time.Period.from_times(self.start, self.end)
 
     def clean(self) -> None:
-        if self.start is not None and self.end is not None:
-            if self.end != MIDNIGHT and self.end <= self.start:
-                raise ValidationError({"end": _("A period must end after it starts.")})
+        if _ends_before_start(self.start, self.end):
+            raise ValidationError({"end": _("A period must end after it starts.")})
 
 
 class PriorityLevel(TimeStampedModel):

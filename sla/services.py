@@ -45,9 +45,7 @@ class Deadlines:
         }
 
 
-def _target(
-    amount: int, unit: str, clock: str, business_day: timedelta
-) -> Target:
+def _target(amount: int, unit: str, clock: str, business_day: timedelta) -> Target:
     return Target(target_duration(amount, unit, business_day), business_time.CLOCKS[clock])
 
 
@@ -141,8 +139,10 @@ def deadline_preview(
     user=None,
 ) -> Deadlines:
     """Deadlines for a priority code under a policy the actor may see (default if none)."""
-    policies = selectors.policies_visible_to(user) if user is not None else (
-        selectors.policies_with_rules().active()
+    policies = (
+        selectors.policies_visible_to(user)
+        if user is not None
+        else (selectors.policies_with_rules().active())
     )
     if policy_slug:
         policy = policies.filter(slug=policy_slug).first()

@@ -90,9 +90,7 @@ class Integration(TimeStampedModel):
         verbose_name = _("integration")
         verbose_name_plural = _("integrations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "name"], name="integration_unique_name"
-            )
+            models.UniqueConstraint(fields=["organization", "name"], name="integration_unique_name")
         ]
 
     def __str__(self) -> str:
@@ -208,9 +206,7 @@ class Ticket(TimeStampedModel):
         related_name="tickets",
         verbose_name=_("SLA policy"),
     )
-    integration_24x7 = models.BooleanField(
-        _("covered by 24x7 integration support"), default=False
-    )
+    integration_24x7 = models.BooleanField(_("covered by 24x7 integration support"), default=False)
     first_response_due = models.DateTimeField(_("first response due"))
     resolution_due = models.DateTimeField(_("resolution due"))
 

@@ -7,168 +7,543 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('sla', '0001_initial'),
+        ("sla", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='slug')),
-                ('email_domains', models.CharField(blank=True, help_text='Comma-separated domains whose senders belong to this organization.', max_length=500, verbose_name='e-mail domains')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="slug")),
+                (
+                    "email_domains",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated domains whose senders belong to this organization.",
+                        max_length=500,
+                        verbose_name="e-mail domains",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organization',
-                'verbose_name_plural': 'organizations',
-                'ordering': ['name'],
+                "verbose_name": "organization",
+                "verbose_name_plural": "organizations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='year')),
-                ('last_number', models.PositiveIntegerField(default=0, verbose_name='last number')),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        primary_key=True, serialize=False, verbose_name="year"
+                    ),
+                ),
+                ("last_number", models.PositiveIntegerField(default=0, verbose_name="last number")),
             ],
             options={
-                'verbose_name': 'reference counter',
-                'verbose_name_plural': 'reference counters',
-                'ordering': ['year'],
+                "verbose_name": "reference counter",
+                "verbose_name_plural": "reference counters",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalOrganization',
+            name="HistoricalOrganization",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, verbose_name='slug')),
-                ('email_domains', models.CharField(blank=True, help_text='Comma-separated domains whose senders belong to this organization.', max_length=500, verbose_name='e-mail domains')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, verbose_name="slug")),
+                (
+                    "email_domains",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated domains whose senders belong to this organization.",
+                        max_length=500,
+                        verbose_name="e-mail domains",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organization',
-                'verbose_name_plural': 'historical organizations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='Integration',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('system', models.CharField(blank=True, max_length=200, verbose_name='system it connects to')),
-                ('built_by', models.CharField(choices=[('vendor', 'built by the vendor'), ('self_service', 'self-service (built by the customer)')], default='vendor', max_length=20, verbose_name='built by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='integrations', to='tickets.organization', verbose_name='organization')),
-            ],
-            options={
-                'verbose_name': 'integration',
-                'verbose_name_plural': 'integrations',
-                'ordering': ['organization', 'name'],
-            },
-        ),
-        migrations.CreateModel(
-            name='HistoricalTicket',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('reference', models.CharField(db_index=True, editable=False, max_length=20, verbose_name='reference')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('description', models.TextField(verbose_name='description')),
-                ('category', models.CharField(choices=[('platform', 'platform'), ('integration', 'integration'), ('question', 'question'), ('other', 'other')], default='other', max_length=20, verbose_name='category')),
-                ('channel', models.CharField(choices=[('portal', 'portal'), ('email', 'e-mail'), ('phone', 'phone'), ('api', 'API')], default='portal', max_length=10, verbose_name='channel')),
-                ('reported_at', models.DateTimeField(help_text='When the customer communicated: every clock starts here.', verbose_name='reported at')),
-                ('status', models.CharField(choices=[('new', 'new'), ('assigned', 'assigned'), ('in_progress', 'in progress'), ('waiting_on_customer', 'waiting on customer'), ('resolved', 'resolved'), ('closed', 'closed'), ('cancelled', 'cancelled')], default='new', max_length=30, verbose_name='status')),
-                ('integration_24x7', models.BooleanField(default=False, verbose_name='covered by 24x7 integration support')),
-                ('first_response_due', models.DateTimeField(verbose_name='first response due')),
-                ('resolution_due', models.DateTimeField(verbose_name='resolution due')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assignee', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sla.slapolicy', verbose_name='SLA policy')),
-                ('priority', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sla.prioritylevel', verbose_name='priority')),
-                ('requester', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requester')),
-                ('integration', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tickets.integration', verbose_name='integration')),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tickets.organization', verbose_name='organization')),
-            ],
-            options={
-                'verbose_name': 'historical ticket',
-                'verbose_name_plural': 'historical tickets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organization",
+                "verbose_name_plural": "historical organizations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='OrganizationMember',
+            name="Integration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_admin', models.BooleanField(default=False, help_text='Sees every ticket of the organization, not only their own.', verbose_name='organization admin')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='tickets.organization', verbose_name='organization')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "system",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="system it connects to"
+                    ),
+                ),
+                (
+                    "built_by",
+                    models.CharField(
+                        choices=[
+                            ("vendor", "built by the vendor"),
+                            ("self_service", "self-service (built by the customer)"),
+                        ],
+                        default="vendor",
+                        max_length=20,
+                        verbose_name="built by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="integrations",
+                        to="tickets.organization",
+                        verbose_name="organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organization member',
-                'verbose_name_plural': 'organization members',
-                'ordering': ['organization', 'user__username'],
+                "verbose_name": "integration",
+                "verbose_name_plural": "integrations",
+                "ordering": ["organization", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="HistoricalTicket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True, verbose_name='reference')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('description', models.TextField(verbose_name='description')),
-                ('category', models.CharField(choices=[('platform', 'platform'), ('integration', 'integration'), ('question', 'question'), ('other', 'other')], default='other', max_length=20, verbose_name='category')),
-                ('channel', models.CharField(choices=[('portal', 'portal'), ('email', 'e-mail'), ('phone', 'phone'), ('api', 'API')], default='portal', max_length=10, verbose_name='channel')),
-                ('reported_at', models.DateTimeField(help_text='When the customer communicated: every clock starts here.', verbose_name='reported at')),
-                ('status', models.CharField(choices=[('new', 'new'), ('assigned', 'assigned'), ('in_progress', 'in progress'), ('waiting_on_customer', 'waiting on customer'), ('resolved', 'resolved'), ('closed', 'closed'), ('cancelled', 'cancelled')], default='new', max_length=30, verbose_name='status')),
-                ('integration_24x7', models.BooleanField(default=False, verbose_name='covered by 24x7 integration support')),
-                ('first_response_due', models.DateTimeField(verbose_name='first response due')),
-                ('resolution_due', models.DateTimeField(verbose_name='resolution due')),
-                ('assignee', models.ForeignKey(blank=True, limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('integration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='tickets.integration', verbose_name='integration')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='tickets.organization', verbose_name='organization')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='sla.slapolicy', verbose_name='SLA policy')),
-                ('priority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='sla.prioritylevel', verbose_name='priority')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requested_tickets', to=settings.AUTH_USER_MODEL, verbose_name='requester')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=20, verbose_name="reference"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("platform", "platform"),
+                            ("integration", "integration"),
+                            ("question", "question"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "portal"),
+                            ("email", "e-mail"),
+                            ("phone", "phone"),
+                            ("api", "API"),
+                        ],
+                        default="portal",
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        help_text="When the customer communicated: every clock starts here.",
+                        verbose_name="reported at",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "new"),
+                            ("assigned", "assigned"),
+                            ("in_progress", "in progress"),
+                            ("waiting_on_customer", "waiting on customer"),
+                            ("resolved", "resolved"),
+                            ("closed", "closed"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="new",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "integration_24x7",
+                    models.BooleanField(
+                        default=False, verbose_name="covered by 24x7 integration support"
+                    ),
+                ),
+                ("first_response_due", models.DateTimeField(verbose_name="first response due")),
+                ("resolution_due", models.DateTimeField(verbose_name="resolution due")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sla.slapolicy",
+                        verbose_name="SLA policy",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sla.prioritylevel",
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requester",
+                    ),
+                ),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tickets.integration",
+                        verbose_name="integration",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tickets.organization",
+                        verbose_name="organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ticket',
-                'verbose_name_plural': 'tickets',
-                'ordering': ['-reported_at'],
+                "verbose_name": "historical ticket",
+                "verbose_name_plural": "historical tickets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="OrganizationMember",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "is_admin",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Sees every ticket of the organization, not only their own.",
+                        verbose_name="organization admin",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="tickets.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "organization member",
+                "verbose_name_plural": "organization members",
+                "ordering": ["organization", "user__username"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Ticket",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "reference",
+                    models.CharField(
+                        editable=False, max_length=20, unique=True, verbose_name="reference"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("platform", "platform"),
+                            ("integration", "integration"),
+                            ("question", "question"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "portal"),
+                            ("email", "e-mail"),
+                            ("phone", "phone"),
+                            ("api", "API"),
+                        ],
+                        default="portal",
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        help_text="When the customer communicated: every clock starts here.",
+                        verbose_name="reported at",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "new"),
+                            ("assigned", "assigned"),
+                            ("in_progress", "in progress"),
+                            ("waiting_on_customer", "waiting on customer"),
+                            ("resolved", "resolved"),
+                            ("closed", "closed"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="new",
+                        max_length=30,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "integration_24x7",
+                    models.BooleanField(
+                        default=False, verbose_name="covered by 24x7 integration support"
+                    ),
+                ),
+                ("first_response_due", models.DateTimeField(verbose_name="first response due")),
+                ("resolution_due", models.DateTimeField(verbose_name="resolution due")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="tickets.integration",
+                        verbose_name="integration",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="tickets.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="sla.slapolicy",
+                        verbose_name="SLA policy",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="sla.prioritylevel",
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requested_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requester",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "ticket",
+                "verbose_name_plural": "tickets",
+                "ordering": ["-reported_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='integration',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='integration_unique_name'),
+            model_name="integration",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="integration_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'resolution_due'], name='tickets_tic_status_ab906c_idx'),
+            model_name="ticket",
+            index=models.Index(
+                fields=["status", "resolution_due"], name="tickets_tic_status_ab906c_idx"
+            ),
         ),
     ]

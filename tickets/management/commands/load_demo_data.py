@@ -35,7 +35,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         sla_services.default_policy_install()
-        admin, analyst, customer = self._users()
+        customer = self._users()
         organization = self._organization(customer)
         if not Ticket.objects.filter(organization=organization).exists():
             self._tickets(organization, customer)
@@ -58,9 +58,11 @@ class Command(BaseCommand):
                 user.save()
             users.append(user)
         analysts, _ = Group.objects.get_or_create(name="Analysts")
-        analysts.permissions.set(Permission.objects.filter(content_type__app_label__in=ANALYST_APPS))
+        analysts.permissions.set(
+            Permission.objects.filter(content_type__app_label__in=ANALYST_APPS)
+        )
         users[1].groups.add(analysts)
-        return users
+        return users[2]
 
     def _organization(self, customer):
         organization, _ = Organization.objects.get_or_create(

@@ -1,0 +1,24 @@
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def default_policy(db):
+    """The default policy of PRODUCT.md, installed by the data migration."""
+    from sla import selectors
+
+    return selectors.default_policy()
+
+
+@pytest.fixture
+def levels(db):
+    from sla.models import PriorityLevel
+
+    return {level.code: level for level in PriorityLevel.objects.all()}
+
+
+@pytest.fixture
+def admin_client_logged(db, admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
