@@ -39,9 +39,13 @@ fi
 
 stamp=.venv/.installed-pyproject
 if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
-    echo "== installing dependencies into .venv"
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    echo "== installing dependencies into .venv (log: .venv/install.log)"
+    if ! { .venv/bin/python -m pip install --upgrade pip &&
+        .venv/bin/python -m pip install -e ".[dev]"; } >.venv/install.log 2>&1; then
+        grep -v "^WARNING: Location" .venv/install.log | tail -n 40 >&2
+        echo "error: installing the dependencies failed (full log: .venv/install.log)" >&2
+        exit 1
+    fi
     cp pyproject.toml "$stamp"
 fi
 
@@ -55,4 +59,6 @@ if ! command -v msgfmt >/dev/null 2>&1; then
         exit 1
     fi
 fi
-.venv/bin/python manage.py compilemessages --ignore=.venv --verbosity 0
+if compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null; then
+    .venv/bin/python manage.py compilemessages --ignore=.venv --verbosity 0
+fi
