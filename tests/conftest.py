@@ -22,3 +22,9 @@ def admin_client_logged(db, admin_user) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing with PBKDF2 dominates tests that create users; the algorithm is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
