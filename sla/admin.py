@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from sla import selectors, services
+from sla.forms import ExtraDayPeriodsFormSet, WeekdayPeriodsFormSet
 from sla.models import (
     BusinessCalendar,
     CalendarClosure,
@@ -21,6 +22,7 @@ DATETIME_FORMAT = "%a %d/%m/%Y %H:%M %Z"
 
 class WorkingPeriodInline(admin.TabularInline):
     model = WorkingPeriod
+    formset = WeekdayPeriodsFormSet
     extra = 0
 
 
@@ -31,6 +33,7 @@ class CalendarClosureInline(admin.TabularInline):
 
 class ExtraWorkingDayInline(admin.TabularInline):
     model = ExtraWorkingDay
+    formset = ExtraDayPeriodsFormSet
     extra = 0
 
 

@@ -85,17 +85,25 @@ class BusinessCalendar(TimeStampedModel):
     def clean(self) -> None:
         if not self.holiday_country:
             return
-        try:
-            holidays_lib.country_holidays(
-                self.holiday_country,
-                subdiv=self.holiday_subdivision or None,
-                years=date.today().year,
-                categories=self.category_list or ("public",),
-            )
-        except NotImplementedError:
+        supported = holidays_lib.list_supported_countries()
+        if self.holiday_country not in supported:
             raise ValidationError(
                 {"holiday_country": _("The holidays library does not know this country.")}
-            ) from None
+            )
+        if (
+            self.holiday_subdivision
+            and self.holiday_subdivision not in supported[self.holiday_country]
+        ):
+            raise ValidationError(
+                {
+                    "holiday_subdivision": _("Unknown subdivision; use one of: %(codes)s.")
+                    % {"codes": ", ".join(supported[self.holiday_country])}
+                }
+            )
+        try:
+            holidays_lib.country_holidays(
+                self.holiday_country, years=date.today().year, categories=self.category_list
+            )
         except ValueError as error:
             raise ValidationError(
                 {"holiday_categories": _("Holidays: %(error)s") % {"error": error}}

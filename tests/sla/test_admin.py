@@ -1,9 +1,12 @@
 """The back office pages of the SLA domain."""
 
+from datetime import time
+
 import pytest
 from django.test import Client
 
 from sla.models import PriorityLevel
+from tests.admin_forms import add_inline_row, change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,52 @@ def test_duplicate_level_number_is_a_form_error_not_a_crash(admin_client_logged:
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["number"]
     assert PriorityLevel.objects.filter(code="outra").count() == 0
+
+
+def calendar_page(calendar) -> str:
+    return f"/admin/sla/businesscalendar/{calendar.pk}/change/"
+
+
+def test_calendar_saves_a_lunch_break_unchanged_otherwise(
+    admin_client_logged: Client, default_policy
+):
+    calendar = default_policy.calendar
+    url = calendar_page(calendar)
+    data = change_form_data(admin_client_logged.get(url))
+    data = add_inline_row(
+        data, "working_periods", {"weekday": 5, "start": time(9), "end": time(12)}
+    )
+    response = admin_client_logged.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert calendar.working_periods.filter(weekday=5).count() == 1
+    assert calendar.history.exists()
+
+
+def test_overlapping_periods_are_a_form_error(admin_client_logged: Client, default_policy):
+    calendar = default_policy.calendar
+    url = calendar_page(calendar)
+    data = change_form_data(admin_client_logged.get(url))
+    data = add_inline_row(
+        data, "working_periods", {"weekday": 0, "start": time(17), "end": time(20)}
+    )
+    response = admin_client_logged.post(url, data)
+    assert response.status_code == 200
+    assert "overlap" in response.content.decode()
+    assert calendar.working_periods.filter(weekday=0).count() == 1
+
+
+def test_a_zero_target_is_a_form_error_in_the_policy_page(
+    admin_client_logged: Client, default_policy
+):
+    url = f"/admin/sla/slapolicy/{default_policy.pk}/change/"
+    data = change_form_data(admin_client_logged.get(url))
+    data["targets-0-first_response_amount"] = "0"
+    response = admin_client_logged.post(url, data)
+    assert response.status_code == 200
+    assert default_policy.targets.filter(first_response_amount=0).count() == 0
+
+
+def test_the_policy_page_saves_unchanged(admin_client_logged: Client, default_policy):
+    url = f"/admin/sla/slapolicy/{default_policy.pk}/change/"
+    response = admin_client_logged.post(url, change_form_data(admin_client_logged.get(url)))
+    assert response.status_code == 302

@@ -149,3 +149,21 @@ def test_policy_str_and_ordering(default_policy):
     other = factories.make_policy()
     assert list(SLAPolicy.objects.all()) == [default_policy, other]
     assert str(default_policy) == default_policy.name
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"holiday_country": "BR", "holiday_subdivision": "XX"}, "holiday_subdivision"),
+        ({"holiday_country": "BR", "holiday_categories": "bogus"}, "holiday_categories"),
+    ],
+)
+def test_holiday_source_is_checked_against_the_library(fields, field):
+    calendar = BusinessCalendar(name="X", **fields)
+    with pytest.raises(ValidationError) as error:
+        calendar.full_clean()
+    assert field in error.value.message_dict
+
+
+def test_a_state_subdivision_is_accepted():
+    BusinessCalendar(name="São Paulo", holiday_country="BR", holiday_subdivision="SP").full_clean()
