@@ -1,6 +1,7 @@
 """Admin forms of the SLA domain: checks that span several rows of an inline."""
 
 from collections import defaultdict
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -27,7 +28,7 @@ class NonOverlappingPeriodsFormSet(BaseInlineFormSet):
                 continue  # the row's own validation reports a reversed period
         for day, periods in by_day.items():
             periods.sort()
-            for before, after in zip(periods, periods[1:], strict=False):
+            for before, after in pairwise(periods):
                 if after.start < before.end:
                     raise ValidationError(
                         _("Two periods of %(day)s overlap: merge them or move one.")
