@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from helpdesk.formats import format_instant
 from sla import selectors, services
 from sla.forms import ExtraDayPeriodsFormSet, WeekdayPeriodsFormSet
 from sla.models import (
@@ -17,7 +18,9 @@ from sla.models import (
     WorkingPeriod,
 )
 
-DATETIME_FORMAT = "%a %d/%m/%Y %H:%M %Z"
+admin.site.site_header = _("Helpdesk back office")
+admin.site.site_title = _("Helpdesk")
+admin.site.index_title = _("Support agreement administration")
 
 
 class WorkingPeriodInline(admin.TabularInline):
@@ -54,10 +57,20 @@ class BusinessCalendarAdmin(SimpleHistoryAdmin):
         ) or _("none")
 
 
-class PriorityTargetInline(admin.TabularInline):
+class PriorityTargetInline(admin.StackedInline):
     model = PriorityTarget
     extra = 0
     autocomplete_fields = ["level"]
+    fields = [
+        "level",
+        ("first_response_amount", "first_response_unit", "first_response_clock"),
+        ("resolution_amount", "resolution_unit", "resolution_clock"),
+        (
+            "integration_resolution_amount",
+            "integration_resolution_unit",
+            "integration_resolution_clock",
+        ),
+    ]
 
 
 @admin.register(SLAPolicy)
@@ -93,9 +106,9 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
             (
                 (
                     str(row.level),
-                    f"{label}: {reported:{DATETIME_FORMAT}}",
-                    f"{first:{DATETIME_FORMAT}}",
-                    f"{resolution:{DATETIME_FORMAT}}",
+                    f"{label}: {format_instant(reported)}",
+                    format_instant(first),
+                    format_instant(resolution),
                 )
                 for row in rows
                 for label, reported, first, resolution in row.cases

@@ -1,0 +1,13 @@
+"""How instants are shown to people: localized, in a named zone, with the offset spelled out."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import formats
+
+
+def format_instant(instant: datetime, zone: ZoneInfo | None = None) -> str:
+    """E.g. "sex 27/11/2026 17:00 (UTC-03:00)" in the active language."""
+    local = instant.astimezone(zone) if zone else instant
+    offset = local.strftime("%z")
+    return "{} (UTC{}:{})".format(formats.date_format(local, "D d/m/Y H:i"), offset[:3], offset[3:])
