@@ -76,7 +76,8 @@ def test_overlapping_periods_are_a_form_error(admin_client_logged: Client, defau
     )
     response = admin_client_logged.post(url, data)
     assert response.status_code == 200
-    assert "overlap" in response.content.decode()
+    periods_formset = response.context["inline_admin_formsets"][0].formset
+    assert periods_formset.non_form_errors()
     assert calendar.working_periods.filter(weekday=0).count() == 1
 
 
