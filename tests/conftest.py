@@ -28,3 +28,12 @@ def admin_client_logged(db, admin_user) -> Client:
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2 dominates tests that create users; the algorithm is not under test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Messages raised outside a request read in English here; tests/test_i18n.py covers the rest."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
