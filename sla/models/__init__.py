@@ -1,0 +1,37 @@
+"""Models of the SLA domain, one module per concern."""
+
+from sla.models.calendars import (
+    MIDNIGHT,
+    BusinessCalendar,
+    CalendarClosure,
+    ExtraWorkingDay,
+    Weekday,
+    WorkingPeriod,
+    validate_timezone,
+)
+from sla.models.policies import (
+    ClockKind,
+    DurationUnit,
+    PriorityLevel,
+    PriorityTarget,
+    SLAPolicy,
+    SupportContract,
+    target_duration,
+)
+
+__all__ = [
+    "MIDNIGHT",
+    "BusinessCalendar",
+    "CalendarClosure",
+    "ClockKind",
+    "DurationUnit",
+    "ExtraWorkingDay",
+    "PriorityLevel",
+    "PriorityTarget",
+    "SLAPolicy",
+    "SupportContract",
+    "Weekday",
+    "WorkingPeriod",
+    "target_duration",
+    "validate_timezone",
+]
