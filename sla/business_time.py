@@ -403,7 +403,7 @@ class BusinessTime:
             try:
                 due = curve.instant_after(origin, budget * curve.scale)
             except IndexError:
-                index = self._extend_forward(index)
+                index = self._extend_forward(index, clock, origin)
                 continue
             return from_microseconds(due, self.zone)
 
@@ -461,7 +461,7 @@ class BusinessTime:
             targets += durations * curve.scale
             if int(targets.max()) <= int(weights[-1]):
                 break
-            index = self._extend_forward(index)
+            index = self._extend_forward(index, clock, int(starts.max()))
         found = np.searchsorted(weights, targets, side="left")
         exact = weights[found] == targets
         previous = np.maximum(found - 1, 0)
@@ -504,8 +504,11 @@ class BusinessTime:
             self._index = self._build(first, last)
             return self._index
 
-    def _extend_forward(self, index: _Index) -> _Index:
-        if not self.spec.has_working_time or index.last_year - index.first_year > _MAX_SEARCH_YEARS:
+    def _extend_forward(self, index: _Index, clock: Clock, start: int) -> _Index:
+        # A clock that counts off hours reaches any budget, working time or not; and how far
+        # we have searched is measured from the start, not from the index's first year.
+        counts_nothing = clock.off_hours_rate == 0 and not self.spec.has_working_time
+        if counts_nothing or index.last_year - self._year_of(start) > _MAX_SEARCH_YEARS:
             raise BusinessTimeError("this calendar has no working time to count")
         with self._lock:
             current = self._index if self._index is not None else index

@@ -1,14 +1,17 @@
 """Reads of the SLA domain: calendars as engine specs, policies visible to an actor."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from sla import business_time
 from sla.models import (
     BusinessCalendar,
     PriorityLevel,
     PriorityTarget,
+    SLAClock,
     SLAPolicy,
     SupportContract,
 )
@@ -77,3 +80,66 @@ def contract_in_force(organization, on: date) -> SupportContract | None:
 
 def priority_levels() -> QuerySet[PriorityLevel]:
     return PriorityLevel.objects.all()
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    """How a clock stands right now, for people: a state, a label and a text."""
+
+    state: str  # on_track, at_risk, breached, paused, met
+    label: str
+    text: str
+
+
+AT_RISK_SHARE = 0.25  # less than a quarter of the budget left
+
+
+def clock_status(clock: SLAClock, engine: business_time.BusinessTime, now: datetime) -> ClockStatus:
+    """Remaining or overdue time in the clock's own terms (business hours when it counts so)."""
+    kind = business_time.CLOCKS[clock.clock]
+    if clock.met_at is not None:
+        if clock.due_at is not None and clock.met_at > clock.due_at:
+            late = engine.elapsed(clock.due_at, clock.met_at, kind)
+            return ClockStatus(
+                "breached", _("breached"), _("met %(late)s late") % {"late": format_duration(late)}
+            )
+        return ClockStatus("met", _("met"), _("met"))
+    if clock.due_at is None:
+        left = clock.remaining_at_pause or timedelta(0)
+        return ClockStatus(
+            "paused", _("paused"), _("paused, %(left)s left") % {"left": format_duration(left)}
+        )
+    if now > clock.due_at:
+        overdue = engine.elapsed(clock.due_at, now, kind)
+        return ClockStatus(
+            "breached",
+            _("breached"),
+            _("overdue by %(time)s") % {"time": format_duration(overdue)},
+        )
+    left = engine.elapsed(now, clock.due_at, kind)
+    state, label = (
+        ("at_risk", _("at risk"))
+        if left < clock.budget * AT_RISK_SHARE
+        else (
+            "on_track",
+            _("on track"),
+        )
+    )
+    return ClockStatus(state, label, _("%(left)s left") % {"left": format_duration(left)})
+
+
+def format_duration(duration: timedelta) -> str:
+    """Compact hours and minutes, e.g. "2h 05m" (days are spelled as hours on purpose:
+    an SLA is counted in hours of its clock, not calendar days)."""
+    minutes = int(duration.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+def clocks_of(ticket) -> dict[str, SLAClock]:
+    return {clock.metric: clock for clock in ticket.clocks.all()}
+
+
+def clocks_breaching_between(start: datetime, end: datetime) -> QuerySet[SLAClock]:
+    """Running clocks that run out in [start, end): one range scan of the (state, due) index."""
+    return SLAClock.objects.running().filter(due_at__gte=start, due_at__lt=end)

@@ -1,8 +1,37 @@
-from django.contrib import admin
+"""The analysts' back office for tickets: thin views over `tickets.services`."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, F, OuterRef, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from sla.models import SupportContract
-from tickets.models import Integration, Organization, OrganizationMember, Ticket
+from helpdesk.formats import format_instant
+from sla import selectors as sla_selectors
+from sla import services as sla_services
+from sla.models import ClockState, SLAClock, SupportContract
+from tickets import selectors, services
+from tickets.forms import (
+    AssignForm,
+    PriorityForm,
+    TicketAddForm,
+    TicketEditForm,
+    TransitionForm,
+    analysts,
+)
+from tickets.models import Integration, Organization, OrganizationMember, Ticket, TicketEvidence
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
 
 
 class OrganizationMemberInline(admin.TabularInline):
@@ -19,14 +48,104 @@ class IntegrationInline(admin.TabularInline):
 class SupportContractInline(admin.TabularInline):
     model = SupportContract
     extra = 0
+    fields = ["policy", "integration_24x7", "on_call_phone", "valid_from", "valid_until"]
 
 
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "email_domains"]
+    list_display = ["name", "slug", "email_domains", "integration_24x7", "on_call_phone"]
     search_fields = ["name", "slug", "email_domains"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OrganizationMemberInline, IntegrationInline, SupportContractInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("support_contracts")
+
+    def _contract(self, organization):
+        today = timezone.localdate()
+        return next((c for c in organization.support_contracts.all() if c.is_valid_on(today)), None)
+
+    @admin.display(description=_("24x7 integration support"), boolean=True)
+    def integration_24x7(self, organization):
+        contract = self._contract(organization)
+        return bool(contract and contract.integration_24x7)
+
+    @admin.display(description=_("on-call phone"))
+    def on_call_phone(self, organization):
+        contract = self._contract(organization)
+        return contract.on_call_phone if contract and contract.integration_24x7 else "—"
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "system", "built_by"]
+    list_filter = ["built_by"]
+    search_fields = ["name", "system", "organization__name"]
+    list_select_related = ["organization"]
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        choices = [("mine", _("mine")), ("unassigned", _("unassigned"))]
+        return choices + [
+            (str(user.pk), user.get_full_name() or user.get_username()) for user in analysts()
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "mine":
+            return queryset.filter(assignee=request.user)
+        if value == "unassigned":
+            return queryset.filter(assignee__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset
+
+
+class SLAStateFilter(admin.SimpleListFilter):
+    title = _("SLA state")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("breached", _("breached")),
+            ("running", _("running")),
+            ("paused", _("paused")),
+            ("met", _("all met")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        clocks = SLAClock.objects.filter(ticket=OuterRef("pk"))
+        breached = clocks.filter(
+            Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lt=now)
+        )
+        value = self.value()
+        if value == "breached":
+            return queryset.filter(Exists(breached))
+        if value == "running":
+            return queryset.filter(Exists(clocks.filter(state=ClockState.RUNNING))).exclude(
+                Exists(breached)
+            )
+        if value == "paused":
+            return queryset.filter(Exists(clocks.filter(state=ClockState.PAUSED)))
+        if value == "met":
+            return queryset.exclude(Exists(clocks.filter(met_at__isnull=True)))
+        return queryset
+
+
+class TicketEvidenceInline(admin.TabularInline):
+    model = TicketEvidence
+    extra = 0
+    can_delete = False
+    fields = ["note", "file", "original_name", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # evidence is recorded when resolving or closing
 
 
 @admin.register(Ticket)
@@ -38,23 +157,443 @@ class TicketAdmin(SimpleHistoryAdmin):
         "priority",
         "status",
         "assignee",
-        "reported_at",
-        "first_response_due",
-        "resolution_due",
+        "first_response_sla",
+        "resolution_sla",
+        "next_due",
     ]
-    list_filter = ["status", "priority", "channel", "organization"]
-    search_fields = ["reference", "subject", "organization__name"]
-    list_select_related = ["organization", "priority", "assignee"]
-    date_hierarchy = "reported_at"
+    list_filter = [
+        "priority",
+        "status",
+        AssigneeFilter,
+        "organization",
+        SLAStateFilter,
+        "channel",
+        "integration_24x7",
+    ]
+    search_fields = ["reference", "subject", "requester__email"]
+    ordering = [F("next_due_at").asc(nulls_last=True), "-reported_at"]
+    list_per_page = 50
+    actions = ["assign_to_me", "assign_to_analyst", "change_status", "change_priority"]
+    inlines = [TicketEvidenceInline]
+    form = TicketEditForm
+    add_form = TicketAddForm
+    change_form_template = "admin/tickets/ticket/change_form.html"
     readonly_fields = [
         "reference",
-        "policy",
-        "integration_24x7",
-        "first_response_due",
-        "resolution_due",
+        "organization",
+        "requester",
+        "priority",
         "status",
+        "assignee",
+        "integration",
+        "channel",
+        "reported_at",
+        "origin",
+        "waiting_reason",
+        "resolved_at",
+        "closed_at",
+        "coverage",
+        "sla_clocks",
+        "clock_events",
     ]
 
-    def has_add_permission(self, request):
-        # Tickets are opened through tickets.services.ticket_create (portal, e-mail, API).
-        return False
+    def get_queryset(self, request):
+        return selectors.tickets_with_clocks()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": [*TicketAddForm.Meta.fields, "assignee"]})]
+        return [
+            (
+                None,
+                {
+                    "fields": [
+                        ("reference", "status"),
+                        ("organization", "requester"),
+                        ("priority", "assignee"),
+                        ("channel", "reported_at"),
+                        "subject",
+                        "description",
+                        ("category", "affected_service", "scope"),
+                        "integration",
+                        "coverage",
+                    ]
+                },
+            ),
+            (_("Service level"), {"fields": ["sla_clocks", "clock_events"]}),
+            (
+                _("Outcome"),
+                {"fields": ["waiting_reason", "origin", ("resolved_at", "closed_at")]},
+            ),
+        ]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj._history_user = request.user
+            obj._change_reason = gettext("Details edited")
+            obj.save()
+            return
+        data = form.cleaned_data
+        now = timezone.now()
+        ticket = services.ticket_create(
+            organization=data["organization"],
+            requester=data["requester"],
+            subject=data["subject"],
+            description=data["description"],
+            priority=data["priority"],
+            reported_at=data.get("reported_at") or now,
+            now=now,
+            channel=data["channel"],
+            category=data["category"],
+            integration=data.get("integration"),
+            affected_service=data.get("affected_service", ""),
+            scope=data["scope"],
+        )
+        if data.get("assignee"):
+            services.ticket_assign(
+                ticket=ticket, analyst=data["assignee"], actor=request.user, now=now
+            )
+        obj.pk = ticket.pk
+        obj.reference = ticket.reference
+
+    # -- columns ------------------------------------------------------------------------
+
+    def _status_html(self, ticket, metric):
+        clock = next((c for c in ticket.clocks.all() if c.metric == metric), None)
+        if clock is None:
+            return "—"
+        engine = sla_services.snapshot_engine(ticket.sla_snapshot)
+        status = sla_selectors.clock_status(clock, engine, self._now)
+        return format_html(
+            '<span class="sla sla-{}" title="{}"><strong>{}</strong> · {}</span>',
+            status.state,
+            format_instant(clock.due_at, engine.zone) if clock.due_at else "",
+            status.label,
+            status.text,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        self._now = timezone.now()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._now = timezone.now()
+        ticket = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if ticket is not None:
+            extra_context |= {
+                "transitions": [
+                    (status, Ticket.Status(status).label)
+                    for status in services.available_transitions(ticket)
+                ],
+                "transition_form": TransitionForm(),
+                "assign_form": AssignForm(),
+                "priority_form": PriorityForm(),
+                "can_assign": ticket.status in services.ASSIGNABLE_STATUSES,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("first response"))
+    def first_response_sla(self, ticket):
+        return self._status_html(ticket, "first_response")
+
+    @admin.display(description=_("resolution"))
+    def resolution_sla(self, ticket):
+        return self._status_html(ticket, "resolution")
+
+    @admin.display(description=_("next due"), ordering="next_due_at")
+    def next_due(self, ticket):
+        return format_instant(ticket.next_due_at) if ticket.next_due_at else "—"
+
+    @admin.display(description=_("24x7 integration support"))
+    def coverage(self, ticket):
+        return format_html(
+            "<strong>{}</strong> {}",
+            gettext("Yes") if ticket.integration_24x7 else gettext("No"),
+            ticket.integration_24x7_detail,
+        )
+
+    @admin.display(description=_("SLA clocks"))
+    def sla_clocks(self, ticket):
+        engine = sla_services.snapshot_engine(ticket.sla_snapshot)
+        rows = []
+        for clock in ticket.clocks.all():
+            status = sla_selectors.clock_status(clock, engine, self._now)
+            rows.append(
+                (
+                    clock.get_metric_display(),
+                    f"{sla_selectors.format_duration(clock.budget)} ({clock.get_clock_display()})",
+                    format_instant(clock.due_at, engine.zone) if clock.due_at else "—",
+                    format_instant(clock.met_at, engine.zone) if clock.met_at else "—",
+                    sla_selectors.format_duration(clock.paused_total),
+                    status.state,
+                    f"{status.label} · {status.text}",
+                )
+            )
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            '<td><span class="sla sla-{}">{}</span></td></tr>',
+            rows,
+        )
+        return format_html(
+            '<table class="sla-clocks"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th></tr>{}</table>",
+            _("clock"),
+            _("target"),
+            _("due"),
+            _("met"),
+            _("paused"),
+            _("state"),
+            body,
+        )
+
+    @admin.display(description=_("clock events"))
+    def clock_events(self, ticket):
+        zone = sla_services.snapshot_engine(ticket.sla_snapshot).zone
+        rows = [
+            (
+                format_instant(event.recorded_at, zone),
+                event.sla_clock.get_metric_display(),
+                event.get_kind_display(),
+                format_instant(event.due_at, zone) if event.due_at else "—",
+                event.reason,
+                str(event.actor or ""),
+            )
+            for event in selectors.clock_events_of(ticket)
+        ]
+        return format_html(
+            '<table class="sla-events">{}</table>',
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                rows,
+            ),
+        )
+
+    # -- lifecycle views ----------------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="tickets_ticket_transition",
+            ),
+            path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name="tickets_ticket_assign",
+            ),
+            path(
+                "<path:object_id>/priority/",
+                self.admin_site.admin_view(self.priority_view),
+                name="tickets_ticket_priority",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _ticket_or_404(self, request, object_id):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def _back(self, ticket):
+        return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+
+    def _run(self, request, ticket, action) -> None:
+        try:
+            action()
+        except ValidationError as error:
+            self.message_user(request, _error_text(error), messages.ERROR)
+        else:
+            self.message_user(request, gettext("Ticket updated."), messages.SUCCESS)
+
+    def transition_view(self, request, object_id):
+        ticket = self._ticket_or_404(request, object_id)
+        if request.method != "POST":
+            return self._back(ticket)
+        form = TransitionForm(request.POST, request.FILES)
+        if not form.is_valid():
+            self.message_user(request, _form_errors(form), messages.ERROR)
+            return self._back(ticket)
+        data = form.cleaned_data
+        self._run(
+            request,
+            ticket,
+            lambda: services.ticket_transition(
+                ticket=ticket,
+                to_status=data["to_status"],
+                actor=request.user,
+                now=timezone.now(),
+                reason=data["reason"],
+                origin=data["origin"] or None,
+                evidence_note=data["evidence_note"],
+                evidence_file=data["evidence_file"],
+            ),
+        )
+        return self._back(ticket)
+
+    def assign_view(self, request, object_id):
+        ticket = self._ticket_or_404(request, object_id)
+        if request.method != "POST":
+            return self._back(ticket)
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _form_errors(form), messages.ERROR)
+            return self._back(ticket)
+        self._run(
+            request,
+            ticket,
+            lambda: services.ticket_assign(
+                ticket=ticket,
+                analyst=form.cleaned_data["analyst"],
+                actor=request.user,
+                now=timezone.now(),
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        return self._back(ticket)
+
+    def priority_view(self, request, object_id):
+        ticket = self._ticket_or_404(request, object_id)
+        if request.method != "POST":
+            return self._back(ticket)
+        form = PriorityForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _form_errors(form), messages.ERROR)
+            return self._back(ticket)
+        self._run(
+            request,
+            ticket,
+            lambda: services.ticket_change_priority(
+                ticket=ticket,
+                level=form.cleaned_data["level"],
+                actor=request.user,
+                now=timezone.now(),
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        return self._back(ticket)
+
+    # -- bulk actions -------------------------------------------------------------------
+
+    def _apply_to_each(self, request, queryset, action) -> None:
+        done, failed = 0, []
+        for ticket in queryset:
+            try:
+                action(ticket)
+                done += 1
+            except ValidationError as error:
+                failed.append(f"{ticket.reference}: {_error_text(error)}")
+        if done:
+            self.message_user(
+                request,
+                gettext("%(count)d ticket(s) updated.") % {"count": done},
+                messages.SUCCESS,
+            )
+        for failure in failed:
+            self.message_user(request, failure, messages.ERROR)
+
+    def _intermediate(self, request, queryset, form, title, action_name):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "tickets": queryset,
+            "action_name": action_name,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/tickets/ticket/action_form.html", context)
+
+    @admin.action(description=_("Assign to me"))
+    def assign_to_me(self, request, queryset):
+        now = timezone.now()
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda ticket: services.ticket_assign(
+                ticket=ticket, analyst=request.user, actor=request.user, now=now
+            ),
+        )
+
+    @admin.action(description=_("Assign to an analyst…"))
+    def assign_to_analyst(self, request, queryset):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(
+                request, queryset, form, gettext("Assign tickets"), "assign_to_analyst"
+            )
+        now = timezone.now()
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda ticket: services.ticket_assign(
+                ticket=ticket,
+                analyst=form.cleaned_data["analyst"],
+                actor=request.user,
+                now=now,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        return None
+
+    @admin.action(description=_("Change status…"))
+    def change_status(self, request, queryset):
+        form = TransitionForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(
+                request, queryset, form, gettext("Change status"), "change_status"
+            )
+        data, now = form.cleaned_data, timezone.now()
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda ticket: services.ticket_transition(
+                ticket=ticket,
+                to_status=data["to_status"],
+                actor=request.user,
+                now=now,
+                reason=data["reason"],
+                origin=data["origin"] or None,
+                evidence_note=data["evidence_note"],
+            ),
+        )
+        return None
+
+    @admin.action(description=_("Change priority…"))
+    def change_priority(self, request, queryset):
+        form = PriorityForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(
+                request, queryset, form, gettext("Change priority"), "change_priority"
+            )
+        now = timezone.now()
+        self._apply_to_each(
+            request,
+            queryset,
+            lambda ticket: services.ticket_change_priority(
+                ticket=ticket,
+                level=form.cleaned_data["level"],
+                actor=request.user,
+                now=now,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        return None
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)

@@ -121,7 +121,8 @@ class TicketQuerySet(models.QuerySet):
         return self.exclude(status__in=Ticket.CLOSED_STATUSES)
 
     def due_before(self, instant):
-        return self.filter(resolution_due__lt=instant)
+        """Tickets with a running clock that runs out before `instant` (indexed)."""
+        return self.filter(next_due_at__lt=instant)
 
 
 class Ticket(TimeStampedModel):
@@ -148,7 +149,18 @@ class Ticket(TimeStampedModel):
         QUESTION = "question", _("question")
         OTHER = "other", _("other")
 
+    class Scope(models.TextChoices):
+        ONE_CUSTOMER = "one", _("one customer")
+        SEVERAL_CUSTOMERS = "several", _("several customers")
+
+    class Origin(models.TextChoices):
+        UNDETERMINED = "undetermined", _("undetermined")
+        VENDOR = "vendor", _("vendor")
+        CUSTOMER = "customer", _("customer")
+        THIRD_PARTY = "third_party", _("customer's third party")
+
     CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
+    ORIGINS_NEEDING_EVIDENCE = (Origin.CUSTOMER, Origin.THIRD_PARTY)
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     organization = models.ForeignKey(
@@ -167,6 +179,12 @@ class Ticket(TimeStampedModel):
     description = models.TextField(_("description"))
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
+    affected_service = models.CharField(
+        _("affected product or service"), max_length=100, blank=True
+    )
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=Scope.choices, default=Scope.ONE_CUSTOMER
     )
     priority = models.ForeignKey(
         "sla.PriorityLevel",
@@ -200,24 +218,40 @@ class Ticket(TimeStampedModel):
         verbose_name=_("assignee"),
         limit_choices_to={"is_staff": True},
     )
-    policy = models.ForeignKey(
-        "sla.SLAPolicy",
+    origin = models.CharField(
+        _("root-cause origin"), max_length=20, choices=Origin.choices, default=Origin.UNDETERMINED
+    )
+    sla_snapshot = models.ForeignKey(
+        "sla.PolicySnapshot",
         on_delete=models.PROTECT,
         related_name="tickets",
-        verbose_name=_("SLA policy"),
+        verbose_name=_("SLA rules applied"),
     )
     integration_24x7 = models.BooleanField(_("covered by 24x7 integration support"), default=False)
-    first_response_due = models.DateTimeField(_("first response due"))
-    resolution_due = models.DateTimeField(_("resolution due"))
+    integration_24x7_detail = models.CharField(
+        _("24x7 coverage"), max_length=300, blank=True, help_text=_("Why it is or is not covered.")
+    )
+    next_due_at = models.DateTimeField(
+        _("next due"),
+        null=True,
+        blank=True,
+        help_text=_("Earliest deadline of a running clock (kept by the SLA services)."),
+    )
+    waiting_reason = models.CharField(_("waiting on the customer for"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["next_due_at"])
 
     class Meta:
         ordering = ["-reported_at"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        indexes = [models.Index(fields=["status", "resolution_due"])]
+        indexes = [
+            models.Index(fields=["next_due_at"], name="ticket_next_due"),
+            models.Index(fields=["status", "next_due_at"], name="ticket_status_next_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
@@ -237,3 +271,34 @@ class Ticket(TimeStampedModel):
             )
         if self.assignee_id and not self.assignee.is_staff:
             raise ValidationError({"assignee": _("Only analysts can be assigned to tickets.")})
+
+
+class TicketEvidence(models.Model):
+    """Proof that an incident originated with the customer or its third party."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("ticket")
+    )
+    note = models.TextField(_("written note"), blank=True)
+    file = models.FileField(_("attachment"), upload_to="evidence/%Y/%m/", blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["ticket", "recorded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(note="", file=""), name="evidence_note_or_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.note[:60]

@@ -1,6 +1,10 @@
-"""Writes of the tickets domain. Status changes will live here too (`ticket_transition`)."""
+"""The ticket lifecycle: the only code that changes a ticket's status, priority or assignee.
 
-from datetime import datetime
+Each function takes the actor and `now`, runs in one transaction, drives the SLA clocks
+through `sla.services`, and leaves a history record saying who did it and why.
+"""
+
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,7 +13,38 @@ from django.utils.translation import gettext as _
 
 from sla import selectors as sla_selectors
 from sla import services as sla_services
-from tickets.models import Integration, Organization, ReferenceCounter, Ticket
+from sla.models import ClockMetric, PriorityLevel, SLAClock, SLAPolicy
+from tickets.models import Integration, Organization, ReferenceCounter, Ticket, TicketEvidence
+
+Status = Ticket.Status
+
+# Which status may follow which. ASSIGNED is reached only through `ticket_assign`.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.ASSIGNED, Status.CANCELLED}),
+    Status.ASSIGNED: frozenset(
+        {Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CANCELLED}
+    ),
+    Status.IN_PROGRESS: frozenset({Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CANCELLED}),
+    Status.WAITING_ON_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.CANCELLED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+ASSIGNABLE_STATUSES = (
+    Status.NEW,
+    Status.ASSIGNED,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_CUSTOMER,
+)
+
+
+class TicketError(ValidationError):
+    """A change the ticket's rules do not allow; the message says why, for a person."""
+
+
+def available_transitions(ticket: Ticket) -> list[str]:
+    """Statuses an analyst can move the ticket to from where it stands (for buttons)."""
+    return [status for status in Status.values if status in TRANSITIONS[ticket.status]]
 
 
 def reference_next(*, year: int) -> str:
@@ -20,6 +55,25 @@ def reference_next(*, year: int) -> str:
     return f"HD-{year}-{number:06d}"
 
 
+def _policy_for(organization: Organization, reported_at: datetime):
+    contract = sla_selectors.contract_in_force(organization, reported_at.date())
+    policy = contract.policy if contract else sla_selectors.default_policy()
+    if policy is None:
+        raise TicketError(_("No SLA policy applies: configure a default policy."))
+    return contract, sla_selectors.policies_with_rules().get(pk=policy.pk)
+
+
+def _save(ticket: Ticket, *, actor, reason: str, update_fields: list[str] | None = None) -> None:
+    ticket._history_user = actor
+    ticket._change_reason = reason[:100]
+    ticket.save(update_fields=update_fields)
+
+
+def _refresh_next_due(ticket: Ticket, ticket_clocks) -> None:
+    ticket.next_due_at = sla_services.next_due(ticket_clocks)
+    Ticket.objects.filter(pk=ticket.pk).update(next_due_at=ticket.next_due_at)
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -27,33 +81,26 @@ def ticket_create(
     requester,
     subject: str,
     description: str,
-    priority,
-    reported_at: datetime,
+    priority: PriorityLevel,
+    reported_at: datetime | None = None,
     now: datetime,
     channel: str = Ticket.Channel.PORTAL,
     category: str = Ticket.Category.OTHER,
     integration: Integration | None = None,
+    affected_service: str = "",
+    scope: str = Ticket.Scope.ONE_CUSTOMER,
 ) -> Ticket:
-    """Open a ticket whose clocks start when the customer communicated."""
+    """Open a ticket whose clocks start when the customer communicated (default: now)."""
+    reported_at = reported_at or now
     if reported_at > now:
-        raise ValidationError({"reported_at": _("The report cannot be in the future.")})
+        raise TicketError({"reported_at": _("The report cannot be in the future.")})
     if integration is not None and integration.organization_id != organization.pk:
-        raise ValidationError(
+        raise TicketError(
             {"integration": _("The integration must belong to the ticket's organization.")}
         )
-    contract = sla_selectors.contract_in_force(organization, reported_at.date())
-    policy = contract.policy if contract else sla_selectors.default_policy()
-    if policy is None:
-        raise ValidationError(_("No SLA policy applies: configure a default policy."))
-    policy = sla_selectors.policies_with_rules().get(pk=policy.pk)
-    covered = bool(
-        contract
-        and contract.integration_24x7
-        and integration is not None
-        and integration.is_vendor_built
-    )
-    deadlines = sla_services.deadlines_compute(
-        policy=policy, level=priority, reported_at=reported_at, integration_24x7=covered
+    contract, policy = _policy_for(organization, reported_at)
+    coverage = sla_services.integration_coverage(
+        contract=contract, integration=integration, level=priority
     )
     ticket = Ticket(
         reference=reference_next(year=reported_at.year),
@@ -62,15 +109,271 @@ def ticket_create(
         subject=subject,
         description=description,
         category=category,
+        affected_service=affected_service,
+        scope=scope,
         priority=priority,
         integration=integration,
         channel=channel,
         reported_at=reported_at,
-        policy=policy,
-        integration_24x7=deadlines.integration_24x7,
-        first_response_due=deadlines.first_response_due,
-        resolution_due=deadlines.resolution_due,
+        sla_snapshot=sla_services.snapshot_take(policy),
+        integration_24x7=coverage.covered,
+        integration_24x7_detail=coverage.detail,
     )
-    ticket._change_reason = _("Ticket opened")
-    ticket.save()
+    _save(ticket, actor=requester, reason=_("Ticket opened"))
+    started = sla_services.clocks_start(
+        ticket=ticket,
+        snapshot=ticket.sla_snapshot,
+        level_code=priority.code,
+        integration_24x7=coverage.covered,
+        now=now,
+    )
+    _refresh_next_due(ticket, started)
     return ticket
+
+
+def _locked(ticket: Ticket) -> tuple[Ticket, dict[str, SLAClock]]:
+    """The ticket and its clocks, locked for this transaction (no lost concurrent update)."""
+    fresh = Ticket.objects.select_for_update().select_related("sla_snapshot").get(pk=ticket.pk)
+    ticket_clocks = {c.metric: c for c in SLAClock.objects.select_for_update().filter(ticket=fresh)}
+    return fresh, ticket_clocks
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, analyst, actor, now: datetime, reason: str = "") -> Ticket:
+    """Give the ticket to an analyst; the first assignment meets the first-response clock."""
+    if not (analyst.is_staff and analyst.is_active):
+        raise TicketError({"assignee": _("Only active analysts can be assigned to tickets.")})
+    ticket, ticket_clocks = _locked(ticket)
+    if ticket.status not in ASSIGNABLE_STATUSES:
+        raise TicketError(
+            _("A %(status)s ticket cannot be assigned.") % {"status": ticket.get_status_display()}
+        )
+    engine = sla_services.snapshot_engine(ticket.sla_snapshot)
+    ticket.assignee = analyst
+    if ticket.status == Status.NEW:
+        ticket.status = Status.ASSIGNED
+    sla_services.clock_meet(
+        clock=ticket_clocks[ClockMetric.FIRST_RESPONSE], engine=engine, at=now, actor=actor
+    )
+    name = analyst.get_full_name() or analyst.get_username()
+    _save(ticket, actor=actor, reason=reason or _("Assigned to %(name)s") % {"name": name})
+    _refresh_next_due(ticket, ticket_clocks.values())
+    return ticket
+
+
+def _check_transition(ticket: Ticket, to_status: str, *, actor, now: datetime, reason: str):
+    if to_status not in Status.values:
+        raise TicketError(_("Unknown status “%(status)s”.") % {"status": to_status})
+    if to_status == Status.ASSIGNED:
+        raise TicketError(_("Assign the ticket to an analyst to move it to assigned."))
+    if to_status not in TRANSITIONS[ticket.status]:
+        raise TicketError(
+            _("A ticket cannot go from %(current)s to %(target)s.")
+            % {
+                "current": ticket.get_status_display(),
+                "target": Status(to_status).label,
+            }
+        )
+    needs_reason = {
+        Status.WAITING_ON_CUSTOMER: _("Say what the customer needs to provide."),
+        Status.CANCELLED: _("Say why the ticket is cancelled."),
+    }
+    if to_status in needs_reason and not reason.strip():
+        raise TicketError({"reason": needs_reason[to_status]})
+    if ticket.status == Status.RESOLVED and to_status == Status.IN_PROGRESS:
+        _check_reopen(ticket, actor=actor, now=now)
+
+
+def _check_reopen(ticket: Ticket, *, actor, now: datetime) -> None:
+    if actor is not None and actor.is_staff:
+        return
+    if actor is None or (ticket.requester_id != actor.pk and not _is_org_admin(actor, ticket)):
+        raise TicketError(_("Only the customer or an analyst can reopen this ticket."))
+    window = timedelta(seconds=ticket.sla_snapshot.content.get("reopen_window", 0))
+    if ticket.resolved_at is None or now - ticket.resolved_at > window:
+        raise TicketError(
+            _("The reopen window has passed; please open a new ticket referring to %(ref)s.")
+            % {"ref": ticket.reference}
+        )
+
+
+def _is_org_admin(user, ticket: Ticket) -> bool:
+    membership = getattr(user, "membership", None)
+    return bool(
+        membership and membership.is_admin and membership.organization_id == ticket.organization_id
+    )
+
+
+def _record_origin(
+    ticket: Ticket, *, origin: str | None, note: str, file, actor, now: datetime
+) -> None:
+    """Set the root-cause origin; customer or third-party origins need evidence on file."""
+    if origin:
+        if origin not in Ticket.Origin.values:
+            raise TicketError({"origin": _("Unknown origin “%(origin)s”.") % {"origin": origin}})
+        ticket.origin = origin
+    if note.strip() or file:
+        TicketEvidence.objects.create(
+            ticket=ticket,
+            note=note.strip(),
+            file=file or "",
+            original_name=getattr(file, "name", "") or "",
+            recorded_by=actor,
+            recorded_at=now,
+        )
+    if ticket.origin in Ticket.ORIGINS_NEEDING_EVIDENCE and not ticket.evidence.exists():
+        raise TicketError(
+            {
+                "evidence_note": _(
+                    "An incident that originated with the customer or its third party needs "
+                    "evidence: attach a file or write a note."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def ticket_transition(
+    *,
+    ticket: Ticket,
+    to_status: str,
+    actor,
+    now: datetime,
+    reason: str = "",
+    origin: str | None = None,
+    evidence_note: str = "",
+    evidence_file=None,
+) -> Ticket:
+    """Move a ticket to another status, with the clock effects the policy asks for."""
+    ticket, ticket_clocks = _locked(ticket)
+    _check_transition(ticket, to_status, actor=actor, now=now, reason=reason)
+    engine = sla_services.snapshot_engine(ticket.sla_snapshot)
+    resolution = ticket_clocks[ClockMetric.RESOLUTION]
+    previous = ticket.status
+    if to_status == Status.WAITING_ON_CUSTOMER:
+        sla_services.clock_pause(
+            clock=resolution, engine=engine, at=now, reason=reason, actor=actor
+        )
+        ticket.waiting_reason = reason.strip()
+        _schedule_waiting_reminder(ticket, now=now)
+    elif previous == Status.WAITING_ON_CUSTOMER and to_status == Status.IN_PROGRESS:
+        sla_services.clock_resume(clock=resolution, engine=engine, at=now, actor=actor)
+        ticket.waiting_reason = ""
+    elif to_status == Status.RESOLVED:
+        _record_origin(
+            ticket, origin=origin, note=evidence_note, file=evidence_file, actor=actor, now=now
+        )
+        sla_services.clock_meet(clock=resolution, engine=engine, at=now, actor=actor)
+        ticket.resolved_at, ticket.waiting_reason = now, ""
+    elif previous == Status.RESOLVED and to_status == Status.IN_PROGRESS:
+        sla_services.clock_reopen(
+            clock=resolution, engine=engine, at=now, actor=actor, reason=reason
+        )
+        ticket.resolved_at = None
+    elif to_status == Status.CLOSED:
+        _record_origin(
+            ticket, origin=origin, note=evidence_note, file=evidence_file, actor=actor, now=now
+        )
+        ticket.closed_at = now
+    elif to_status == Status.CANCELLED:
+        sla_services.clocks_stop(
+            ticket_clocks=ticket_clocks.values(), engine=engine, at=now, reason=reason, actor=actor
+        )
+        ticket.waiting_reason = ""
+    ticket.status = to_status
+    default_reason = _("Status: %(old)s → %(new)s") % {
+        "old": Status(previous).label,
+        "new": Status(to_status).label,
+    }
+    _save(ticket, actor=actor, reason=reason or default_reason)
+    _refresh_next_due(ticket, ticket_clocks.values())
+    return ticket
+
+
+def _schedule_waiting_reminder(ticket: Ticket, *, now: datetime) -> None:
+    from tickets.tasks import remind_waiting_customer
+
+    delay = timedelta(seconds=ticket.sla_snapshot.content.get("waiting_reminder_after", 0))
+    if delay <= timedelta(0):
+        return
+    transaction.on_commit(
+        lambda: remind_waiting_customer.using(run_after=now + delay).enqueue(
+            ticket.pk, now.isoformat()
+        )
+    )
+
+
+@transaction.atomic
+def ticket_customer_replied(*, ticket: Ticket, actor, now: datetime) -> Ticket:
+    """A customer's answer resumes a ticket that was waiting on them."""
+    ticket, _clocks = _locked(ticket)  # the caller's copy may be stale
+    if ticket.status != Status.WAITING_ON_CUSTOMER:
+        return ticket
+    return ticket_transition(
+        ticket=ticket,
+        to_status=Status.IN_PROGRESS,
+        actor=actor,
+        now=now,
+        reason=_("The customer answered"),
+    )
+
+
+@transaction.atomic
+def ticket_change_priority(
+    *, ticket: Ticket, level: PriorityLevel, actor, now: datetime, reason: str
+) -> Ticket:
+    """Recompute both clocks from `reported_at` with the new level's targets (pauses kept)."""
+    if not reason.strip():
+        raise TicketError({"reason": _("Say why the priority changes.")})
+    ticket, ticket_clocks = _locked(ticket)
+    if not ticket.is_open:
+        raise TicketError(_("The priority of a finished ticket cannot change."))
+    if level.pk == ticket.priority_id:
+        raise TicketError({"priority": _("The ticket already has this priority.")})
+    contract = sla_selectors.contract_in_force(ticket.organization, ticket.reported_at.date())
+    coverage = sla_services.integration_coverage(
+        contract=contract, integration=ticket.integration, level=level
+    )
+    sla_services.clocks_recalculate(
+        ticket_clocks=ticket_clocks.values(),
+        snapshot=ticket.sla_snapshot,
+        level_code=level.code,
+        integration_24x7=coverage.covered,
+        now=now,
+        actor=actor,
+        reason=reason,
+    )
+    ticket.priority = level
+    ticket.integration_24x7, ticket.integration_24x7_detail = coverage.covered, coverage.detail
+    _save(ticket, actor=actor, reason=reason)
+    _refresh_next_due(ticket, ticket_clocks.values())
+    return ticket
+
+
+def open_tickets_of_policy(policy: SLAPolicy):
+    return Ticket.objects.open().filter(sla_snapshot__policy=policy)
+
+
+@transaction.atomic
+def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
+    """Move open tickets of a policy onto its current rules; paused time is never lost."""
+    policy = sla_selectors.policies_with_rules().get(pk=policy.pk)
+    snapshot = sla_services.snapshot_take(policy)
+    moved = 0
+    stale = open_tickets_of_policy(policy).exclude(sla_snapshot=snapshot)
+    for ticket in stale.select_related("priority"):
+        ticket, ticket_clocks = _locked(ticket)
+        sla_services.clocks_recalculate(
+            ticket_clocks=ticket_clocks.values(),
+            snapshot=snapshot,
+            level_code=ticket.priority.code,
+            integration_24x7=ticket.integration_24x7,
+            now=now,
+            actor=actor,
+            reason=_("Policy “%(policy)s” re-applied") % {"policy": policy.name},
+        )
+        ticket.sla_snapshot = snapshot
+        _save(ticket, actor=actor, reason=_("SLA policy re-applied"))
+        _refresh_next_due(ticket, ticket_clocks.values())
+        moved += 1
+    return moved

@@ -9,6 +9,14 @@ from sla.models.calendars import (
     WorkingPeriod,
     validate_timezone,
 )
+from sla.models.clocks import (
+    ClockEventKind,
+    ClockMetric,
+    ClockState,
+    PolicySnapshot,
+    SLAClock,
+    SLAClockEvent,
+)
 from sla.models.policies import (
     ClockKind,
     DurationUnit,
@@ -23,11 +31,17 @@ __all__ = [
     "MIDNIGHT",
     "BusinessCalendar",
     "CalendarClosure",
+    "ClockEventKind",
     "ClockKind",
+    "ClockMetric",
+    "ClockState",
     "DurationUnit",
     "ExtraWorkingDay",
+    "PolicySnapshot",
     "PriorityLevel",
     "PriorityTarget",
+    "SLAClock",
+    "SLAClockEvent",
     "SLAPolicy",
     "SupportContract",
     "Weekday",

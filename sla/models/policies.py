@@ -63,6 +63,16 @@ class SLAPolicy(TimeStampedModel):
         _("default"), default=False, help_text=_("Applies to customers without a contract.")
     )
     description = models.TextField(_("description"), blank=True)
+    reopen_window = models.DurationField(
+        _("reopen window"),
+        default=timedelta(days=7),
+        help_text=_("How long after resolution the customer may reopen a ticket."),
+    )
+    waiting_reminder_after = models.DurationField(
+        _("remind a waiting customer after"),
+        default=timedelta(days=2),
+        help_text=_("A ticket waiting on the customer this long sends them a reminder."),
+    )
 
     objects = SLAPolicyQuerySet.as_manager()
     history = HistoricalRecords()

@@ -20,12 +20,14 @@ LOGINS = [
     ("analista", "analista-demo-2026", "analyst (back office)"),
     ("cliente", "cliente-demo-2026", "customer of Acme Ltda (organization admin)"),
 ]
+# subject, level code, hours before now, channel, what happens to it
 DEMO_TICKETS = [
-    # subject, level code, hours before now, channel
-    ("Relatórios não carregam no MyAivo", "alta", 3, Ticket.Channel.PORTAL),
-    ("Bot não responde no WhatsApp", "critica", 1, Ticket.Channel.PHONE),
-    ("Dúvida sobre a API de conversas", "baixa", 30, Ticket.Channel.EMAIL),
-    ("Um relatório específico não exporta", "media", 50, Ticket.Channel.PORTAL),
+    ("Bot não responde no WhatsApp", "critica", 1, Ticket.Channel.PHONE, "new"),
+    ("Relatórios não carregam no MyAivo", "alta", 3, Ticket.Channel.PORTAL, "in_progress"),
+    ("Integração de leads parou de enviar", "alta", 2, Ticket.Channel.PHONE, "24x7"),
+    ("Um relatório específico não exporta", "media", 50, Ticket.Channel.PORTAL, "waiting"),
+    ("Dúvida sobre a API de conversas", "baixa", 30, Ticket.Channel.EMAIL, "resolved"),
+    ("Widget do Live some no Safari", "media", 24 * 12, Ticket.Channel.PORTAL, "breached"),
 ]
 
 
@@ -35,10 +37,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         sla_services.default_policy_install()
-        customer = self._users()
+        analyst, customer = self._users()
         organization = self._organization(customer)
         if not Ticket.objects.filter(organization=organization).exists():
-            self._tickets(organization, customer)
+            self._tickets(organization, customer, analyst)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
         for username, password, role in LOGINS:
             self.stdout.write(f"  {username:<10} {password:<20} {role}")
@@ -62,7 +64,7 @@ class Command(BaseCommand):
             Permission.objects.filter(content_type__app_label__in=ANALYST_APPS)
         )
         users[1].groups.add(analysts)
-        return users[2]
+        return users[1], users[2]
 
     def _organization(self, customer):
         organization, _ = Organization.objects.get_or_create(
@@ -86,20 +88,51 @@ class Command(BaseCommand):
             )
         return organization
 
-    def _tickets(self, organization, customer):
+    def _tickets(self, organization, customer, analyst):
         now = timezone.now()
         levels = {level.code: level for level in PriorityLevel.objects.all()}
         integration = organization.integrations.first()
-        for subject, code, hours_ago, channel in DEMO_TICKETS:
-            services.ticket_create(
+        for subject, code, hours_ago, channel, story in DEMO_TICKETS:
+            reported_at = now - timedelta(hours=hours_ago)
+            ticket = services.ticket_create(
                 organization=organization,
                 requester=customer,
                 subject=subject,
                 description=f"{subject}. (Demo)",
                 priority=levels[code],
-                reported_at=now - timedelta(hours=hours_ago),
+                reported_at=reported_at,
                 now=now,
                 channel=channel,
-                integration=integration if code == "alta" else None,
-                category=Ticket.Category.INTEGRATION if code == "alta" else Ticket.Category.OTHER,
+                integration=integration if story == "24x7" else None,
+                category=Ticket.Category.INTEGRATION if story == "24x7" else Ticket.Category.OTHER,
             )
+            self._play(ticket, story, analyst, reported_at, now)
+
+    def _play(self, ticket, story, analyst, reported_at, now):
+        """Walk a demo ticket through the lifecycle, at instants between report and now."""
+        if story == "new":
+            return
+        step = (now - reported_at) / 4
+        ticket = services.ticket_assign(
+            ticket=ticket, analyst=analyst, actor=analyst, now=reported_at + step
+        )
+        if story in {"in_progress", "waiting", "resolved", "breached"}:
+            ticket = services.ticket_transition(
+                ticket=ticket, to_status=Ticket.Status.IN_PROGRESS, actor=analyst,
+                now=reported_at + 2 * step,
+            )  # fmt: skip
+        if story == "waiting":
+            services.ticket_transition(
+                ticket=ticket,
+                to_status=Ticket.Status.WAITING_ON_CUSTOMER,
+                actor=analyst,
+                now=reported_at + 3 * step,
+                reason="Envie o nome do relatório e um print da tela de erro.",
+            )
+        if story == "resolved":
+            services.ticket_transition(
+                ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=analyst,
+                now=reported_at + 3 * step,
+            )  # fmt: skip
+        if story == "breached":
+            sla_services.clocks_mark_breaches(now=now)

@@ -1,0 +1,396 @@
+"""The SLA clocks of a ticket: started from a policy snapshot, met, paused, recalculated.
+
+Every change writes an event row, so a clock can be explained and replayed (`sla.clocks`).
+The ticket's own lifecycle lives in `tickets.services`, which calls these functions.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sla import business_time, clocks, selectors
+from sla.models import (
+    ClockEventKind,
+    ClockMetric,
+    ClockState,
+    PolicySnapshot,
+    PriorityLevel,
+    SLAClock,
+    SLAClockEvent,
+    SLAPolicy,
+)
+from sla.services.deadlines import Target, targets_for
+
+# -- snapshots ------------------------------------------------------------------------------
+
+
+def _target_json(target: Target) -> list:
+    return [int(target.duration.total_seconds()), target.clock.code]
+
+
+def snapshot_content(policy: SLAPolicy) -> dict:
+    """Everything a ticket's deadlines depend on, as plain JSON."""
+    spec = selectors.calendar_spec(policy.calendar)
+    business_day = spec.longest_day
+    targets = {}
+    for target in policy.targets.all():
+        first_response, resolution = targets_for(
+            target, integration_24x7=False, business_day=business_day
+        )
+        _first, integration_resolution = targets_for(
+            target, integration_24x7=True, business_day=business_day
+        )
+        targets[target.level.code] = {
+            "first_response": _target_json(first_response),
+            "resolution": _target_json(resolution),
+            "integration_resolution": _target_json(integration_resolution),
+        }
+    return {
+        "policy": {"id": policy.pk, "slug": policy.slug, "name": policy.name},
+        "calendar": clocks.spec_to_json(spec),
+        "targets": targets,
+        "reopen_window": int(policy.reopen_window.total_seconds()),
+        "waiting_reminder_after": int(policy.waiting_reminder_after.total_seconds()),
+    }
+
+
+def snapshot_take(policy: SLAPolicy) -> PolicySnapshot:
+    """The snapshot of the policy's current rules (shared with tickets that saw the same)."""
+    content = snapshot_content(policy)
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    snapshot, _created = PolicySnapshot.objects.get_or_create(
+        content_hash=digest, defaults={"policy": policy, "content": content}
+    )
+    return snapshot
+
+
+@lru_cache(maxsize=256)
+def _engine_for_hash(content_hash: str, calendar_json: str) -> business_time.BusinessTime:
+    spec = clocks.spec_from_json(json.loads(calendar_json))
+    return business_time.for_calendar(spec)
+
+
+def snapshot_engine(snapshot: PolicySnapshot) -> business_time.BusinessTime:
+    """The engine of the calendar frozen in a snapshot."""
+    return _engine_for_hash(
+        snapshot.content_hash, json.dumps(snapshot.content["calendar"], sort_keys=True)
+    )
+
+
+def snapshot_targets(
+    snapshot: PolicySnapshot, *, level_code: str, integration_24x7: bool
+) -> dict[str, Target]:
+    """First-response and resolution targets of a level in a snapshot."""
+    try:
+        targets = snapshot.content["targets"][level_code]
+    except KeyError:
+        raise ValueError(
+            _("Policy “%(policy)s” has no target for level “%(level)s”.")
+            % {"policy": snapshot.content["policy"]["slug"], "level": level_code}
+        ) from None
+    resolution = targets["integration_resolution" if integration_24x7 else "resolution"]
+    return {
+        ClockMetric.FIRST_RESPONSE: _target(targets["first_response"]),
+        ClockMetric.RESOLUTION: _target(resolution),
+    }
+
+
+def _target(data: list) -> Target:
+    seconds, clock_code = data
+    return Target(timedelta(seconds=seconds), business_time.CLOCKS[clock_code])
+
+
+# -- 24x7 integration coverage --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    covered: bool
+    detail: str
+
+
+def integration_coverage(*, contract, integration, level: PriorityLevel) -> Coverage:
+    """Whether 24x7 integration support covers an incident, and if not, which condition fails."""
+    failures = []
+    if contract is None or not contract.integration_24x7:
+        failures.append(_("the organization's contract has no 24x7 integration support"))
+    if integration is None:
+        failures.append(_("the ticket is not about an integration"))
+    elif not integration.is_vendor_built:
+        failures.append(_("the integration is self-service, not built by the vendor"))
+    if not level.integration_24x7_eligible:
+        failures.append(
+            _("level “%(level)s” is not covered by 24x7 support") % {"level": level.name}
+        )
+    if failures:
+        return Coverage(False, _("Not covered: %(reasons)s.") % {"reasons": "; ".join(failures)})
+    return Coverage(True, _("Covered by 24x7 integration support."))
+
+
+# -- clocks ---------------------------------------------------------------------------------
+
+
+_TARGET_EVENTS = (ClockEventKind.STARTED, ClockEventKind.RECALCULATED)
+
+
+def _event(clock: SLAClock, kind: str, *, at: datetime, now: datetime, actor=None, reason=""):
+    carries_target = kind in _TARGET_EVENTS
+    return SLAClockEvent(
+        sla_clock=clock,
+        kind=kind,
+        at=at,
+        recorded_at=now,
+        budget=clock.budget if carries_target else None,
+        clock=clock.clock if carries_target else "",
+        due_at=clock.due_at,
+        reason=reason[:500],
+        actor=actor,
+    )
+
+
+def _pauses(clock: SLAClock) -> list[clocks.Interval]:
+    """Paused intervals from the clock's events, read fresh (never a stale prefetch)."""
+    return clocks.pauses_from_events(SLAClockEvent.objects.filter(sla_clock=clock))
+
+
+def _recompute(clock: SLAClock, engine: business_time.BusinessTime, now: datetime) -> None:
+    clock.due_at = clocks.due_with_pauses(
+        engine,
+        clock.started_at,
+        clock.budget,
+        business_time.CLOCKS[clock.clock],
+        _pauses(clock),
+    )
+    clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
+
+
+def clocks_start(
+    *, ticket, snapshot: PolicySnapshot, level_code: str, integration_24x7: bool, now: datetime
+) -> list[SLAClock]:
+    """Start both clocks of a new ticket at the moment the customer communicated."""
+    engine = snapshot_engine(snapshot)
+    targets = snapshot_targets(snapshot, level_code=level_code, integration_24x7=integration_24x7)
+    started = []
+    for metric, target in targets.items():
+        due = engine.add(ticket.reported_at, target.duration, target.clock)
+        started.append(
+            SLAClock(
+                ticket=ticket,
+                metric=metric,
+                clock=target.clock.code,
+                budget=target.duration,
+                started_at=ticket.reported_at,
+                due_at=due,
+                state=clocks.clock_state(due_at=due, met_at=None, now=now),
+            )
+        )
+    SLAClock.objects.bulk_create(started)
+    events = [_event(c, ClockEventKind.STARTED, at=c.started_at, now=now) for c in started]
+    events += [
+        _event(c, ClockEventKind.BREACHED, at=c.due_at, now=now)
+        for c in started
+        if c.state == ClockState.BREACHED
+    ]
+    SLAClockEvent.objects.bulk_create(events)
+    return started
+
+
+def _save(clock: SLAClock, event: SLAClockEvent) -> SLAClock:
+    clock.save()
+    event.due_at = clock.due_at
+    event.save()
+    return clock
+
+
+def clock_meet(*, clock: SLAClock, engine, at: datetime, actor=None) -> SLAClock:
+    """The clock's goal is reached (assigned / resolved); a pause still open ends here."""
+    if clock.met_at is not None:
+        return clock
+    if clock.paused_since is not None:
+        clock_resume(clock=clock, engine=engine, at=at, actor=actor)
+    clock.met_at = at
+    _recompute(clock, engine, at)
+    return _save(clock, _event(clock, ClockEventKind.MET, at=at, now=at, actor=actor))
+
+
+def clock_pause(*, clock: SLAClock, engine, at: datetime, reason: str, actor=None) -> SLAClock:
+    """Stop counting (waiting on the customer); the deadline is unknown until it resumes."""
+    if clock.met_at is not None or clock.paused_since is not None:
+        return clock
+    used = clocks.spent(
+        engine, clock.started_at, at, business_time.CLOCKS[clock.clock], _pauses(clock)
+    )
+    clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+    clock.paused_since = at
+    event = _event(clock, ClockEventKind.PAUSED, at=at, now=at, actor=actor, reason=reason)
+    event.save()
+    _recompute(clock, engine, at)
+    clock.save()
+    event.due_at = clock.due_at
+    event.save(update_fields=["due_at"])
+    return clock
+
+
+def clock_resume(*, clock: SLAClock, engine, at: datetime, actor=None, reason="") -> SLAClock:
+    """Count again from `at`; the deadline moves by the paused time, in the clock's terms."""
+    if clock.paused_since is None:
+        return clock
+    event = _event(clock, ClockEventKind.RESUMED, at=at, now=at, actor=actor, reason=reason)
+    event.save()
+    clock.paused_total += at - clock.paused_since
+    clock.paused_since = None
+    clock.remaining_at_pause = None
+    _recompute(clock, engine, at)
+    clock.save()
+    event.due_at = clock.due_at
+    event.save(update_fields=["due_at"])
+    return clock
+
+
+def clock_reopen(*, clock: SLAClock, engine, at: datetime, actor=None, reason="") -> SLAClock:
+    """A met clock runs again; the time it stood met does not count."""
+    if clock.met_at is None:
+        return clock
+    event = _event(clock, ClockEventKind.REOPENED, at=at, now=at, actor=actor, reason=reason)
+    event.save()
+    clock.paused_total += at - clock.met_at
+    clock.met_at = None
+    _recompute(clock, engine, at)
+    clock.save()
+    event.due_at = clock.due_at
+    event.save(update_fields=["due_at"])
+    return clock
+
+
+def clocks_stop(
+    *, ticket_clocks: Iterable[SLAClock], engine, at: datetime, reason: str, actor=None
+):
+    """Stop every clock still counting (a cancelled ticket): a pause that never ends."""
+    for clock in ticket_clocks:
+        clock_pause(clock=clock, engine=engine, at=at, reason=reason, actor=actor)
+
+
+def clocks_recalculate(
+    *,
+    ticket_clocks: Iterable[SLAClock],
+    snapshot: PolicySnapshot,
+    level_code: str,
+    integration_24x7: bool,
+    now: datetime,
+    actor=None,
+    reason: str,
+) -> list[SLAClock]:
+    """New targets for existing clocks (priority change, re-applied policy); pauses are kept."""
+    engine = snapshot_engine(snapshot)
+    targets = snapshot_targets(snapshot, level_code=level_code, integration_24x7=integration_24x7)
+    changed = []
+    for clock in ticket_clocks:
+        target = targets[clock.metric]
+        clock.budget, clock.clock = target.duration, target.clock.code
+        _recompute(clock, engine, now)
+        if clock.paused_since is not None and clock.due_at is None:
+            used = clocks.spent(engine, clock.started_at, now, target.clock, _pauses(clock))
+            clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+        changed.append(
+            _save(
+                clock,
+                _event(
+                    clock, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=reason
+                ),
+            )
+        )
+    return changed
+
+
+@transaction.atomic
+def clocks_mark_breaches(*, now: datetime) -> int:
+    """Mark running clocks whose deadline has passed as breached (one event each)."""
+    overdue = list(SLAClock.objects.due_before(now).select_for_update())
+    for clock in overdue:
+        clock.state = ClockState.BREACHED
+    SLAClock.objects.bulk_update(overdue, ["state"])
+    SLAClockEvent.objects.bulk_create(
+        [_event(clock, ClockEventKind.BREACHED, at=clock.due_at, now=now) for clock in overdue]
+    )
+    return len(overdue)
+
+
+def next_due(ticket_clocks: Iterable[SLAClock]) -> datetime | None:
+    """The earliest deadline still to be met (overdue ones included): the ticket's urgency."""
+    dues = [c.due_at for c in ticket_clocks if c.met_at is None and c.due_at is not None]
+    return min(dues, default=None)
+
+
+# -- policy changes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReapplyPreview:
+    open_clocks: int
+    moved: int
+    earlier: int
+    later: int
+    largest_shift: timedelta
+    mean_shift: timedelta
+
+
+def reapply_preview(
+    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot, today: date
+) -> ReapplyPreview:
+    """How many open clocks a re-apply would move, and by how much (engine's bulk path).
+
+    Clocks never paused go through `add_many` in one vectorised call; paused ones (few) are
+    computed one by one, since their pauses shift each deadline differently.
+    """
+    import numpy as np
+
+    engine = snapshot_engine(snapshot)
+    content = snapshot.content["targets"]
+    plain: dict[str, list[tuple[int, int, int]]] = {}
+    shifts: list[int] = []
+    for clock in clocks_with_tickets:
+        ticket = clock.ticket
+        targets = content.get(ticket.priority.code)
+        if targets is None or clock.due_at is None:
+            continue
+        key = (
+            "first_response"
+            if clock.metric == ClockMetric.FIRST_RESPONSE
+            else ("integration_resolution" if ticket.integration_24x7 else "resolution")
+        )
+        seconds, clock_code = targets[key]
+        old_due = business_time.to_microseconds(clock.due_at)
+        if clock.paused_total:
+            new_due = clocks.due_with_pauses(
+                engine,
+                clock.started_at,
+                timedelta(seconds=seconds),
+                business_time.CLOCKS[clock_code],
+                _pauses(clock),
+            )
+            shifts.append(business_time.to_microseconds(new_due) - old_due)
+        else:
+            plain.setdefault(clock_code, []).append(
+                (business_time.to_microseconds(clock.started_at), seconds * 1_000_000, old_due)
+            )
+    for clock_code, rows in plain.items():
+        starts, budgets, old = (
+            np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)
+        )
+        new = engine.add_many(starts, budgets, business_time.CLOCKS[clock_code])
+        shifts.extend((new - old).tolist())
+    moved = [shift for shift in shifts if shift]
+    return ReapplyPreview(
+        open_clocks=len(shifts),
+        moved=len(moved),
+        earlier=sum(1 for shift in moved if shift < 0),
+        later=sum(1 for shift in moved if shift > 0),
+        largest_shift=timedelta(microseconds=max((abs(s) for s in moved), default=0)),
+        mean_shift=timedelta(microseconds=int(sum(moved) / len(moved)) if moved else 0),
+    )

@@ -1,0 +1,110 @@
+"""Forms of the back office: opening a ticket by hand, and each lifecycle action."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import PriorityLevel
+from tickets.models import Integration, Ticket
+
+
+def analysts():
+    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+
+
+class TicketAddForm(forms.ModelForm):
+    """An analyst opens a ticket for a customer (a phone call, an e-mail forwarded by hand)."""
+
+    assignee = forms.ModelChoiceField(
+        queryset=analysts(), required=False, label=_("assign to"), help_text=_("Optional.")
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "organization",
+            "requester",
+            "subject",
+            "description",
+            "category",
+            "affected_service",
+            "scope",
+            "priority",
+            "integration",
+            "channel",
+            "reported_at",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = analysts()
+        self.fields["requester"].queryset = get_user_model().objects.filter(
+            membership__isnull=False
+        )
+        self.fields["reported_at"].required = False
+        self.fields["reported_at"].help_text = _(
+            "When the customer communicated (empty: now). Every clock starts here."
+        )
+
+    def clean_reported_at(self):
+        reported_at = self.cleaned_data.get("reported_at")
+        if reported_at and reported_at > timezone.now():
+            raise forms.ValidationError(_("The report cannot be in the future."))
+        return reported_at
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization")
+        requester = cleaned.get("requester")
+        integration: Integration | None = cleaned.get("integration")
+        if organization and integration and integration.organization_id != organization.pk:
+            self.add_error(
+                "integration", _("The integration must belong to the ticket's organization.")
+            )
+        if organization and requester:
+            membership = getattr(requester, "membership", None)
+            if membership is None or membership.organization_id != organization.pk:
+                self.add_error(
+                    "requester", _("The requester must be a member of the organization.")
+                )
+        return cleaned
+
+
+class TicketEditForm(forms.ModelForm):
+    """What an analyst may edit in place; status, priority and assignee have their own actions."""
+
+    class Meta:
+        model = Ticket
+        fields = ["subject", "description", "category", "affected_service", "scope"]
+
+
+class AssignForm(forms.Form):
+    analyst = forms.ModelChoiceField(queryset=analysts(), label=_("analyst"))
+    reason = forms.CharField(label=_("reason"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["analyst"].queryset = analysts()
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("new status"), choices=Ticket.Status.choices)
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        max_length=300,
+        help_text=_("Required when waiting on the customer or cancelling."),
+    )
+    origin = forms.ChoiceField(
+        label=_("root-cause origin"), choices=[("", "—"), *Ticket.Origin.choices], required=False
+    )
+    evidence_note = forms.CharField(
+        label=_("evidence (written note)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    evidence_file = forms.FileField(label=_("evidence (file)"), required=False)
+
+
+class PriorityForm(forms.Form):
+    level = forms.ModelChoiceField(queryset=PriorityLevel.objects.all(), label=_("new priority"))
+    reason = forms.CharField(label=_("reason"), max_length=300)

@@ -1,0 +1,42 @@
+"""Background work of the tickets domain (Django's tasks framework)."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tickets.models import Ticket
+
+
+@task
+def remind_waiting_customer(ticket_id: int, waiting_since: str) -> bool:
+    """Remind the requester that a ticket still waits on them; skip if it moved on since."""
+    ticket = (
+        Ticket.objects.select_related("requester")
+        .filter(pk=ticket_id, status=Ticket.Status.WAITING_ON_CUSTOMER)
+        .first()
+    )
+    if ticket is None or not ticket.requester.email:
+        return False
+    pause = ticket.clocks.filter(paused_since=datetime.fromisoformat(waiting_since)).exists()
+    if not pause:
+        return False  # it resumed and paused again: that pause has its own reminder
+    with translation.override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=_("[%(ref)s] We are waiting for your answer") % {"ref": ticket.reference},
+            message=_(
+                "Hello,\n\nticket %(ref)s (“%(subject)s”) is waiting for you: %(reason)s\n\n"
+                "Its resolution deadline is paused until you answer.\n"
+            )
+            % {
+                "ref": ticket.reference,
+                "subject": ticket.subject,
+                "reason": ticket.waiting_reason,
+            },
+            from_email=None,
+            recipient_list=[ticket.requester.email],
+        )
+    return True
