@@ -32,7 +32,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _english_outside_requests():
-    """Messages raised outside a request read in English here; tests/test_i18n.py covers the rest."""
+    """Messages raised outside a request read in English; tests/test_i18n.py covers the rest."""
     from django.utils import translation
 
     with translation.override("en"):
