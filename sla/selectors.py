@@ -103,7 +103,8 @@ def clock_status(clock: SLAClock, engine: business_time.BusinessTime, now: datet
             return ClockStatus(
                 "breached", _("breached"), _("met %(late)s late") % {"late": format_duration(late)}
             )
-        return ClockStatus("met", _("met"), _("met"))
+        met_local = clock.met_at.astimezone(engine.zone)
+        return ClockStatus("met", _("met"), _("on %(when)s") % {"when": f"{met_local:%d/%m %H:%M}"})
     if clock.due_at is None:
         left = clock.remaining_at_pause or timedelta(0)
         return ClockStatus(

@@ -22,7 +22,7 @@ LOGINS = [
 ]
 # subject, level code, hours before now, channel, what happens to it
 DEMO_TICKETS = [
-    ("Bot não responde no WhatsApp", "critica", 1, Ticket.Channel.PHONE, "new"),
+    ("Bot não responde no WhatsApp", "critica", 0.7, Ticket.Channel.PHONE, "new"),
     ("Relatórios não carregam no MyAivo", "alta", 3, Ticket.Channel.PORTAL, "in_progress"),
     ("Integração de leads parou de enviar", "alta", 2, Ticket.Channel.PHONE, "24x7"),
     ("Um relatório específico não exporta", "media", 50, Ticket.Channel.PORTAL, "waiting"),
@@ -101,7 +101,7 @@ class Command(BaseCommand):
                 description=f"{subject}. (Demo)",
                 priority=levels[code],
                 reported_at=reported_at,
-                now=now,
+                now=reported_at,  # as if it arrived then: the demo replays real time
                 channel=channel,
                 integration=integration if story == "24x7" else None,
                 category=Ticket.Category.INTEGRATION if story == "24x7" else Ticket.Category.OTHER,
