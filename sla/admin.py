@@ -1,6 +1,13 @@
-from django.contrib import admin
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,6 +24,8 @@ from sla.models import (
     SupportContract,
     WorkingPeriod,
 )
+from tickets import selectors as ticket_selectors
+from tickets import services as ticket_services
 
 admin.site.site_header = _("Helpdesk back office")
 admin.site.site_title = _("Helpdesk")
@@ -46,6 +55,10 @@ class BusinessCalendarAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
     inlines = [WorkingPeriodInline, CalendarClosureInline, ExtraWorkingDayInline]
     readonly_fields = ["upcoming_closed_days"]
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        return _offer_reapply(request, list(obj.policies.all()), response)
 
     @admin.display(description=_("Next holidays and closures"))
     def upcoming_closed_days(self, calendar):
@@ -84,6 +97,55 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.policies_with_rules()
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        return _offer_reapply(request, [obj], response)
+
+    def get_urls(self):
+        reapply = path(
+            "reapply/", self.admin_site.admin_view(self.reapply_view), name="sla_slapolicy_reapply"
+        )
+        return [reapply, *super().get_urls()]
+
+    def reapply_view(self, request):
+        """After a rules change: move open tickets onto the new rules, or leave them be."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        ids = [int(pk) for pk in request.GET.get("policies", "").split(",") if pk.isdigit()]
+        policies = list(selectors.policies_with_rules().filter(pk__in=ids))
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("admin:sla_slapolicy_changelist")
+        if request.method == "POST":
+            if request.POST.get("choice") == "reapply":
+                now = timezone.now()
+                moved = sum(
+                    ticket_services.tickets_reapply_policy(policy=p, actor=request.user, now=now)
+                    for p in policies
+                )
+                self.message_user(
+                    request,
+                    _("%(count)d open ticket(s) now count on the new rules.") % {"count": moved},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(request, _("Only new tickets will use the new rules."))
+            return HttpResponseRedirect(next_url)
+        previews = []
+        for policy in policies:
+            snapshot = services.snapshot_take(policy)
+            stale = ticket_selectors.open_clocks_on_stale_rules(policy, snapshot)
+            previews.append(
+                (policy, services.reapply_preview(clocks_with_tickets=stale, snapshot=snapshot))
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Apply the new rules to open tickets?"),
+            "previews": previews,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/sla/reapply.html", context)
 
     @admin.display(description=_("Deadline preview"))
     def deadline_preview(self, policy):
@@ -138,3 +200,20 @@ class SupportContractAdmin(SimpleHistoryAdmin):
     search_fields = ["organization__name"]
     list_select_related = ["organization", "policy"]
     autocomplete_fields = ["organization", "policy"]
+
+
+def _offer_reapply(request, policies, response):
+    """Send the analyst to the re-apply choice when open tickets count on older rules."""
+    # Read the rules afresh: the admin's copy holds its targets from before the inlines saved.
+    policies = selectors.policies_with_rules().filter(pk__in=[policy.pk for policy in policies])
+    stale = [
+        policy
+        for policy in policies
+        if ticket_selectors.open_tickets_of_policy(policy)
+        .exclude(sla_snapshot__content_hash=services.snapshot_take(policy).content_hash)
+        .exists()
+    ]
+    if not stale or not isinstance(response, HttpResponseRedirect):
+        return response
+    query = urlencode({"policies": ",".join(str(p.pk) for p in stale), "next": response.url})
+    return HttpResponseRedirect(f"{reverse('admin:sla_slapolicy_reapply')}?{query}")

@@ -34,3 +34,19 @@ def clock_events_of(ticket: Ticket) -> QuerySet[SLAClockEvent]:
         .select_related("sla_clock", "actor")
         .order_by("recorded_at", "id")
     )
+
+
+def open_clocks_on_stale_rules(policy, snapshot) -> list[SLAClock]:
+    """Unmet clocks of open tickets of a policy that still count on older rules."""
+    return list(
+        SLAClock.objects.filter(
+            met_at__isnull=True,
+            ticket__in=Ticket.objects.open().filter(sla_snapshot__policy=policy),
+        )
+        .exclude(ticket__sla_snapshot=snapshot)
+        .select_related("ticket__priority")
+    )
+
+
+def open_tickets_of_policy(policy) -> QuerySet[Ticket]:
+    return Ticket.objects.open().filter(sla_snapshot__policy=policy)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from sla.models import ClockMetric, PriorityLevel, SLAClock, SLAPolicy
+from tickets import selectors
 from tickets.models import Integration, Organization, ReferenceCounter, Ticket, TicketEvidence
 
 Status = Ticket.Status
@@ -350,17 +351,13 @@ def ticket_change_priority(
     return ticket
 
 
-def open_tickets_of_policy(policy: SLAPolicy):
-    return Ticket.objects.open().filter(sla_snapshot__policy=policy)
-
-
 @transaction.atomic
 def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
     """Move open tickets of a policy onto its current rules; paused time is never lost."""
     policy = sla_selectors.policies_with_rules().get(pk=policy.pk)
     snapshot = sla_services.snapshot_take(policy)
     moved = 0
-    stale = open_tickets_of_policy(policy).exclude(sla_snapshot=snapshot)
+    stale = selectors.open_tickets_of_policy(policy).exclude(sla_snapshot=snapshot)
     for ticket in stale.select_related("priority"):
         ticket, ticket_clocks = _locked(ticket)
         sla_services.clocks_recalculate(

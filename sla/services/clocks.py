@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.db import transaction
@@ -341,7 +341,7 @@ class ReapplyPreview:
 
 
 def reapply_preview(
-    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot, today: date
+    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot
 ) -> ReapplyPreview:
     """How many open clocks a re-apply would move, and by how much (engine's bulk path).
 

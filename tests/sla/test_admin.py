@@ -1,6 +1,6 @@
 """The back office pages of the SLA domain."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.test import Client
@@ -96,3 +96,68 @@ def test_the_policy_page_saves_unchanged(admin_client_logged: Client, default_po
     url = f"/admin/sla/slapolicy/{default_policy.pk}/change/"
     response = admin_client_logged.post(url, change_form_data(admin_client_logged.get(url)))
     assert response.status_code == 302
+
+
+def _open_baixa_ticket(levels):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests import factories
+    from tickets import services as ticket_services
+
+    reported = datetime(2026, 11, 24, 9, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    customer = factories.make_customer()
+    return ticket_services.ticket_create(
+        organization=customer.membership.organization,
+        requester=customer,
+        subject="s",
+        description="d",
+        priority=levels["baixa"],
+        reported_at=reported,
+        now=reported,
+    )
+
+
+def _first_response_due(ticket):
+    return ticket.clocks.get(metric="first_response").due_at
+
+
+@pytest.mark.parametrize("choice", ["reapply", "new_only"])
+def test_saving_a_policy_offers_to_reapply_with_a_preview(
+    admin_client_logged: Client, default_policy, levels, choice
+):
+    ticket = _open_baixa_ticket(levels)
+    before = _first_response_due(ticket)
+    url = f"/admin/sla/slapolicy/{default_policy.pk}/change/"
+    data = change_form_data(admin_client_logged.get(url))
+    baixa_row = next(
+        key.removesuffix("-level")
+        for key, value in data.items()
+        if key.endswith("-level") and str(value) == str(levels["baixa"].pk)
+    )
+    data[f"{baixa_row}-first_response_amount"] = "2"
+    saved = admin_client_logged.post(url, data)
+    assert saved.status_code == 302
+    assert "/admin/sla/slapolicy/reapply/" in saved["Location"]
+
+    preview = admin_client_logged.get(saved["Location"])
+    assert preview.status_code == 200
+    ((_policy, figures),) = preview.context["previews"]
+    assert (figures.open_clocks, figures.moved, figures.earlier) == (2, 1, 1)
+
+    done = admin_client_logged.post(saved["Location"], {"choice": choice})
+    assert done.status_code == 302
+    after = _first_response_due(ticket)
+    if choice == "reapply":
+        assert before - after == timedelta(hours=2)
+    else:
+        assert after == before
+
+
+def test_reapply_page_ignores_foreign_redirects(admin_client_logged: Client, default_policy):
+    response = admin_client_logged.post(
+        f"/admin/sla/slapolicy/reapply/?policies={default_policy.pk}&next=https://evil.example/",
+        {"choice": "new_only"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/sla/slapolicy/"

@@ -459,9 +459,7 @@ def test_reapply_preview_counts_what_would_move(default_policy, levels):
         sla_selectors.policies_with_rules().get(pk=default_policy.pk)
     )
     open_clocks = list(SLAClock.objects.select_related("ticket__priority").filter(met_at=None))
-    preview = sla_services.reapply_preview(
-        clocks_with_tickets=open_clocks, snapshot=snapshot, today=NOW.date()
-    )
+    preview = sla_services.reapply_preview(clocks_with_tickets=open_clocks, snapshot=snapshot)
     assert (preview.open_clocks, preview.moved, preview.earlier) == (6, 3, 3)
     assert preview.largest_shift == timedelta(hours=2)
 
