@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from sla import selectors as sla_selectors
 from sla import services as sla_services
@@ -353,24 +354,40 @@ def ticket_change_priority(
 
 @transaction.atomic
 def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
-    """Move open tickets of a policy onto its current rules; paused time is never lost."""
+    """Move open tickets of a policy onto its current rules, in bulk; paused time is kept.
+
+    Each moved ticket gets a history record and each clock a `recalculated` event.
+    """
     policy = sla_selectors.policies_with_rules().get(pk=policy.pk)
     snapshot = sla_services.snapshot_take(policy)
-    moved = 0
-    stale = selectors.open_tickets_of_policy(policy).exclude(sla_snapshot=snapshot)
-    for ticket in stale.select_related("priority"):
-        ticket, ticket_clocks = _locked(ticket)
-        sla_services.clocks_recalculate(
-            ticket_clocks=ticket_clocks.values(),
-            snapshot=snapshot,
-            level_code=ticket.priority.code,
-            integration_24x7=ticket.integration_24x7,
-            now=now,
-            actor=actor,
-            reason=_("Policy “%(policy)s” re-applied") % {"policy": policy.name},
-        )
+    stale = list(
+        selectors.open_tickets_of_policy(policy)
+        .exclude(sla_snapshot=snapshot)
+        .select_for_update()
+        .select_related("priority")
+    )
+    if not stale:
+        return 0
+    by_id = {ticket.pk: ticket for ticket in stale}
+    ticket_clocks = list(SLAClock.objects.filter(ticket__in=stale).select_for_update())
+    for clock in ticket_clocks:
+        clock.ticket = by_id[clock.ticket_id]
+    reason = _("Policy “%(policy)s” re-applied") % {"policy": policy.name}
+    sla_services.clocks_reapply(
+        clocks_with_tickets=ticket_clocks, snapshot=snapshot, now=now, actor=actor, reason=reason
+    )
+    clocks_by_ticket: dict[int, list[SLAClock]] = {}
+    for clock in ticket_clocks:
+        clocks_by_ticket.setdefault(clock.ticket_id, []).append(clock)
+    for ticket in stale:
         ticket.sla_snapshot = snapshot
-        _save(ticket, actor=actor, reason=_("SLA policy re-applied"))
-        _refresh_next_due(ticket, ticket_clocks.values())
-        moved += 1
-    return moved
+        ticket.next_due_at = sla_services.next_due(clocks_by_ticket.get(ticket.pk, []))
+    bulk_update_with_history(
+        stale,
+        Ticket,
+        ["sla_snapshot", "next_due_at"],
+        batch_size=2000,
+        default_user=actor,
+        default_change_reason=_("SLA policy re-applied"),
+    )
+    return len(stale)

@@ -340,51 +340,65 @@ class ReapplyPreview:
     mean_shift: timedelta
 
 
-def reapply_preview(
-    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot
-) -> ReapplyPreview:
-    """How many open clocks a re-apply would move, and by how much (engine's bulk path).
+@dataclass
+class Recomputed:
+    clock: SLAClock
+    target: Target
+    due_at: datetime | None
 
-    Clocks never paused go through `add_many` in one vectorised call; paused ones (few) are
-    computed one by one, since their pauses shift each deadline differently.
+
+def recompute_many(
+    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot
+) -> list[Recomputed]:
+    """New targets and due instants of many clocks under a snapshot, without writing.
+
+    Clocks never paused (most of them) go through the engine's vectorised `add_many` in one
+    call per clock kind; paused ones are computed one by one, since their pauses differ.
+    Each clock needs `ticket__priority` loaded.
     """
     import numpy as np
 
     engine = snapshot_engine(snapshot)
-    content = snapshot.content["targets"]
-    plain: dict[str, list[tuple[int, int, int]]] = {}
-    shifts: list[int] = []
+    results: list[Recomputed] = []
+    plain: dict[str, list[Recomputed]] = {}
     for clock in clocks_with_tickets:
         ticket = clock.ticket
-        targets = content.get(ticket.priority.code)
-        if targets is None or clock.due_at is None:
-            continue
-        key = (
-            "first_response"
-            if clock.metric == ClockMetric.FIRST_RESPONSE
-            else ("integration_resolution" if ticket.integration_24x7 else "resolution")
-        )
-        seconds, clock_code = targets[key]
-        old_due = business_time.to_microseconds(clock.due_at)
-        if clock.paused_total:
-            new_due = clocks.due_with_pauses(
-                engine,
-                clock.started_at,
-                timedelta(seconds=seconds),
-                business_time.CLOCKS[clock_code],
-                _pauses(clock),
+        try:
+            target = snapshot_targets(
+                snapshot, level_code=ticket.priority.code, integration_24x7=ticket.integration_24x7
+            )[clock.metric]
+        except ValueError:
+            continue  # the level has no target in the new rules: leave the clock as it is
+        item = Recomputed(clock, target, None)
+        results.append(item)
+        if clock.paused_total or clock.paused_since is not None:
+            item.due_at = clocks.due_with_pauses(
+                engine, clock.started_at, target.duration, target.clock, _pauses(clock)
             )
-            shifts.append(business_time.to_microseconds(new_due) - old_due)
         else:
-            plain.setdefault(clock_code, []).append(
-                (business_time.to_microseconds(clock.started_at), seconds * 1_000_000, old_due)
-            )
-    for clock_code, rows in plain.items():
-        starts, budgets, old = (
-            np.array(column, dtype=np.int64) for column in zip(*rows, strict=True)
+            plain.setdefault(target.clock.code, []).append(item)
+    for clock_code, items in plain.items():
+        starts = np.fromiter(
+            (business_time.to_microseconds(i.clock.started_at) for i in items), dtype=np.int64
         )
-        new = engine.add_many(starts, budgets, business_time.CLOCKS[clock_code])
-        shifts.extend((new - old).tolist())
+        budgets = np.fromiter(
+            (i.target.duration // timedelta(microseconds=1) for i in items), dtype=np.int64
+        )
+        dues = engine.add_many(starts, budgets, business_time.CLOCKS[clock_code])
+        for item, due in zip(items, dues.tolist(), strict=True):
+            item.due_at = business_time.from_microseconds(due)
+    return results
+
+
+def reapply_preview(
+    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot
+) -> ReapplyPreview:
+    """How many open deadlines a re-apply would move, and by how much."""
+    shifts = [
+        (item.due_at - item.clock.due_at) // timedelta(microseconds=1)
+        for item in recompute_many(clocks_with_tickets=clocks_with_tickets, snapshot=snapshot)
+        if item.due_at is not None and item.clock.due_at is not None
+    ]
     moved = [shift for shift in shifts if shift]
     return ReapplyPreview(
         open_clocks=len(shifts),
@@ -394,3 +408,40 @@ def reapply_preview(
         largest_shift=timedelta(microseconds=max((abs(s) for s in moved), default=0)),
         mean_shift=timedelta(microseconds=int(sum(moved) / len(moved)) if moved else 0),
     )
+
+
+def clocks_reapply(
+    *,
+    clocks_with_tickets: list[SLAClock],
+    snapshot: PolicySnapshot,
+    now: datetime,
+    actor=None,
+    reason: str,
+) -> list[SLAClock]:
+    """Put many clocks on a snapshot's targets in bulk, one `recalculated` event each."""
+    changed = []
+    for item in recompute_many(clocks_with_tickets=clocks_with_tickets, snapshot=snapshot):
+        clock = item.clock
+        clock.budget, clock.clock, clock.due_at = (
+            item.target.duration,
+            item.target.clock.code,
+            (item.due_at),
+        )
+        clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
+        if clock.due_at is None:  # still waiting: what is left of the new budget
+            used = clocks.spent(
+                snapshot_engine(snapshot), clock.started_at, now, item.target.clock, _pauses(clock)
+            )
+            clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+        changed.append(clock)
+    SLAClock.objects.bulk_update(
+        changed, ["budget", "clock", "due_at", "state", "remaining_at_pause"], batch_size=2000
+    )
+    SLAClockEvent.objects.bulk_create(
+        [
+            _event(c, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=reason)
+            for c in changed
+        ],
+        batch_size=2000,
+    )
+    return changed
