@@ -143,4 +143,4 @@ def clocks_of(ticket) -> dict[str, SLAClock]:
 
 def clocks_breaching_between(start: datetime, end: datetime) -> QuerySet[SLAClock]:
     """Running clocks that run out in [start, end): one range scan of the (state, due) index."""
-    return SLAClock.objects.running().filter(due_at__gte=start, due_at__lt=end)
+    return SLAClock.objects.running().filter(due_at__gte=start, due_at__lt=end).order_by("due_at")

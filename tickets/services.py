@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
+from helpdesk.db import bulk_update_rows
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from sla.models import ClockMetric, PriorityLevel, SLAClock, SLAPolicy
@@ -382,11 +382,10 @@ def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
     for ticket in stale:
         ticket.sla_snapshot = snapshot
         ticket.next_due_at = sla_services.next_due(clocks_by_ticket.get(ticket.pk, []))
-    bulk_update_with_history(
+    bulk_update_rows(stale, ["sla_snapshot", "next_due_at"])
+    Ticket.history.bulk_history_create(
         stale,
-        Ticket,
-        ["sla_snapshot", "next_due_at"],
-        batch_size=2000,
+        update=True,
         default_user=actor,
         default_change_reason=_("SLA policy re-applied"),
     )

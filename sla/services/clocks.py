@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from helpdesk.db import bulk_update_rows
 from sla import business_time, clocks, selectors
 from sla.models import (
     ClockEventKind,
@@ -434,9 +435,7 @@ def clocks_reapply(
             )
             clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
         changed.append(clock)
-    SLAClock.objects.bulk_update(
-        changed, ["budget", "clock", "due_at", "state", "remaining_at_pause"], batch_size=2000
-    )
+    bulk_update_rows(changed, ["budget", "clock", "due_at", "state", "remaining_at_pause"])
     SLAClockEvent.objects.bulk_create(
         [
             _event(c, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=reason)

@@ -55,13 +55,15 @@ def result_ids(response) -> set[int]:
 
 def test_the_list_costs_the_same_queries_for_5_and_50_tickets(back_office, default_policy, levels):
     open_tickets(5, levels["alta"])
-    with CaptureQueriesContext(connection) as five:
+    with CaptureQueriesContext(connection) as queries:
         assert back_office.get(LIST).status_code == 200
+    five = len(queries)  # read now: the next request resets the query log
     open_tickets(45, levels["media"])
-    with CaptureQueriesContext(connection) as fifty:
+    with CaptureQueriesContext(connection) as queries:
         response = back_office.get(LIST)
+    fifty = len(queries)
     assert len(response.context["cl"].result_list) == 50
-    assert len(fifty) == len(five)
+    assert fifty == five > 0
 
 
 def test_the_list_shows_sla_labels_and_sorts_by_next_due(back_office, default_policy, levels):
