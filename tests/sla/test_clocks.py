@@ -140,3 +140,32 @@ def test_waiting_and_resuming_a_ticket_matches_the_oracle(default_policy, levels
     resolution = SLAClock.objects.get(ticket=ticket, metric="resolution")
     assert resolution.due_at == oracle_due(reported, timedelta(hours=45), "business", pauses)
     assert resolution.paused_total == sum((b - a for a, b in pauses), start=timedelta(0))
+
+
+@pytest.mark.django_db
+def test_the_breach_command_and_task(default_policy, levels):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sla.models import SLAClock
+    from sla.tasks import mark_breaches
+    from tests import factories
+    from tickets import services
+
+    customer = factories.make_customer()
+    reported = datetime(2026, 11, 2, 9, tzinfo=SP)  # long past: both deadlines ran out
+    services.ticket_create(
+        organization=customer.membership.organization,
+        requester=customer,
+        subject="s",
+        description="d",
+        priority=levels["baixa"],
+        reported_at=reported,
+        now=reported,
+    )
+    out = StringIO()
+    call_command("sla_mark_breaches", stdout=out)
+    assert out.getvalue().startswith("2 clock")
+    assert set(SLAClock.objects.values_list("state", flat=True)) == {"breached"}
+    assert mark_breaches.call() == 0
