@@ -26,6 +26,10 @@ from sla.models import (
 )
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
+from tickets import tasks as ticket_tasks
+
+# Above this many open tickets a re-apply runs as a background task, not in the request.
+REAPPLY_INLINE_LIMIT = 2000
 
 admin.site.site_header = _("Helpdesk back office")
 admin.site.site_title = _("Helpdesk")
@@ -108,6 +112,30 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
         )
         return [reapply, *super().get_urls()]
 
+    def _reapply(self, request, policies) -> None:
+        """Re-apply now, or in the background when the desk is large."""
+        now = timezone.now()
+        for policy in policies:
+            open_count = ticket_selectors.open_tickets_of_policy(policy).count()
+            if open_count > REAPPLY_INLINE_LIMIT:
+                ticket_tasks.reapply_policy.enqueue(policy.pk, request.user.pk)
+                self.message_user(
+                    request,
+                    _("%(policy)s: re-applying to %(count)d open tickets in the background.")
+                    % {"policy": policy, "count": open_count},
+                    messages.SUCCESS,
+                )
+                continue
+            moved = ticket_services.tickets_reapply_policy(
+                policy=policy, actor=request.user, now=now
+            )
+            self.message_user(
+                request,
+                _("%(policy)s: %(count)d open ticket(s) now follow the new rules.")
+                % {"policy": policy, "count": moved},
+                messages.SUCCESS,
+            )
+
     def reapply_view(self, request):
         """After a rules change: move open tickets onto the new rules, or leave them be."""
         if not self.has_change_permission(request):
@@ -119,16 +147,7 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
             next_url = reverse("admin:sla_slapolicy_changelist")
         if request.method == "POST":
             if request.POST.get("choice") == "reapply":
-                now = timezone.now()
-                moved = sum(
-                    ticket_services.tickets_reapply_policy(policy=p, actor=request.user, now=now)
-                    for p in policies
-                )
-                self.message_user(
-                    request,
-                    _("%(count)d open ticket(s) now count on the new rules.") % {"count": moved},
-                    messages.SUCCESS,
-                )
+                self._reapply(request, policies)
             else:
                 self.message_user(request, _("Only new tickets will use the new rules."))
             return HttpResponseRedirect(next_url)

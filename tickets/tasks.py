@@ -40,3 +40,19 @@ def remind_waiting_customer(ticket_id: int, waiting_since: str) -> bool:
             recipient_list=[ticket.requester.email],
         )
     return True
+
+
+@task
+def reapply_policy(policy_id: int, actor_id: int | None) -> int:
+    """Re-apply a policy to its open tickets in the background (large desks)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from sla.models import SLAPolicy
+    from tickets import services
+
+    policy = SLAPolicy.objects.filter(pk=policy_id).first()
+    if policy is None:
+        return 0
+    actor = get_user_model().objects.filter(pk=actor_id).first()
+    return services.tickets_reapply_policy(policy=policy, actor=actor, now=timezone.now())

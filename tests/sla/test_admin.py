@@ -161,3 +161,27 @@ def test_reapply_page_ignores_foreign_redirects(admin_client_logged: Client, def
     )
     assert response.status_code == 302
     assert response["Location"] == "/admin/sla/slapolicy/"
+
+
+def test_a_large_reapply_runs_in_the_background(
+    admin_client_logged: Client, default_policy, levels, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from sla import admin as sla_admin
+    from tickets.tasks import reapply_policy
+
+    monkeypatch.setattr(sla_admin, "REAPPLY_INLINE_LIMIT", 0)
+    ticket = _open_baixa_ticket(levels)
+    before = _first_response_due(ticket)
+    target = default_policy.targets.get(level=levels["baixa"])
+    target.first_response_amount = 2
+    target.save()
+    response = admin_client_logged.post(
+        f"/admin/sla/slapolicy/reapply/?policies={default_policy.pk}", {"choice": "reapply"}
+    )
+    assert response.status_code == 302
+    queued = DBTaskResult.objects.get(task_path__endswith="reapply_policy")
+    assert _first_response_due(ticket) == before  # not yet: the worker does it
+    assert reapply_policy.call(*queued.args_kwargs["args"]) == 1
+    assert before - _first_response_due(ticket) == timedelta(hours=2)
