@@ -387,20 +387,12 @@ class TicketAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         own = [
             path(
-                "<path:object_id>/transition/",
-                self.admin_site.admin_view(self.transition_view),
-                name="tickets_ticket_transition",
-            ),
-            path(
-                "<path:object_id>/assign/",
-                self.admin_site.admin_view(self.assign_view),
-                name="tickets_ticket_assign",
-            ),
-            path(
-                "<path:object_id>/priority/",
-                self.admin_site.admin_view(self.priority_view),
-                name="tickets_ticket_priority",
-            ),
+                f"<path:object_id>/{kind}/",
+                self.admin_site.admin_view(self.lifecycle_view),
+                {"kind": kind},
+                name=f"tickets_ticket_{kind}",
+            )
+            for kind in LIFECYCLE
         ]
         return own + super().get_urls()
 
@@ -412,88 +404,32 @@ class TicketAdmin(SimpleHistoryAdmin):
     def _back(self, ticket):
         return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
 
-    def _run(self, request, ticket, action) -> None:
+    def lifecycle_view(self, request, object_id, kind: str):
+        """One lifecycle form posted from the ticket page: run it, say how it went, go back."""
+        ticket = self._ticket_or_404(request, object_id)
+        if request.method != "POST":
+            return self._back(ticket)
+        form_class, run = LIFECYCLE[kind]
+        form = form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            self.message_user(request, _form_errors(form), messages.ERROR)
+            return self._back(ticket)
         try:
-            action()
+            run(ticket, form.cleaned_data, request.user, timezone.now())
         except ValidationError as error:
             self.message_user(request, _error_text(error), messages.ERROR)
         else:
             self.message_user(request, gettext("Ticket updated."), messages.SUCCESS)
-
-    def transition_view(self, request, object_id):
-        ticket = self._ticket_or_404(request, object_id)
-        if request.method != "POST":
-            return self._back(ticket)
-        form = TransitionForm(request.POST, request.FILES)
-        if not form.is_valid():
-            self.message_user(request, _form_errors(form), messages.ERROR)
-            return self._back(ticket)
-        data = form.cleaned_data
-        self._run(
-            request,
-            ticket,
-            lambda: services.ticket_transition(
-                ticket=ticket,
-                to_status=data["to_status"],
-                actor=request.user,
-                now=timezone.now(),
-                reason=data["reason"],
-                origin=data["origin"] or None,
-                evidence_note=data["evidence_note"],
-                evidence_file=data["evidence_file"],
-            ),
-        )
-        return self._back(ticket)
-
-    def assign_view(self, request, object_id):
-        ticket = self._ticket_or_404(request, object_id)
-        if request.method != "POST":
-            return self._back(ticket)
-        form = AssignForm(request.POST)
-        if not form.is_valid():
-            self.message_user(request, _form_errors(form), messages.ERROR)
-            return self._back(ticket)
-        self._run(
-            request,
-            ticket,
-            lambda: services.ticket_assign(
-                ticket=ticket,
-                analyst=form.cleaned_data["analyst"],
-                actor=request.user,
-                now=timezone.now(),
-                reason=form.cleaned_data["reason"],
-            ),
-        )
-        return self._back(ticket)
-
-    def priority_view(self, request, object_id):
-        ticket = self._ticket_or_404(request, object_id)
-        if request.method != "POST":
-            return self._back(ticket)
-        form = PriorityForm(request.POST)
-        if not form.is_valid():
-            self.message_user(request, _form_errors(form), messages.ERROR)
-            return self._back(ticket)
-        self._run(
-            request,
-            ticket,
-            lambda: services.ticket_change_priority(
-                ticket=ticket,
-                level=form.cleaned_data["level"],
-                actor=request.user,
-                now=timezone.now(),
-                reason=form.cleaned_data["reason"],
-            ),
-        )
         return self._back(ticket)
 
     # -- bulk actions -------------------------------------------------------------------
 
     def _apply_to_each(self, request, queryset, action) -> None:
         done, failed = 0, []
+        now = timezone.now()
         for ticket in queryset:
             try:
-                action(ticket)
+                action(ticket, now)
                 done += 1
             except ValidationError as error:
                 failed.append(f"{ticket.reference}: {_error_text(error)}")
@@ -520,79 +456,66 @@ class TicketAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset):
-        now = timezone.now()
+        data = {"analyst": request.user, "reason": ""}
         self._apply_to_each(
-            request,
-            queryset,
-            lambda ticket: services.ticket_assign(
-                ticket=ticket, analyst=request.user, actor=request.user, now=now
-            ),
+            request, queryset, lambda ticket, now: _assign(ticket, data, request.user, now)
         )
+
+    def _bulk(self, request, queryset, kind: str, title: str):
+        """An action that first asks for its form, then runs on each selected ticket."""
+        form_class, run = LIFECYCLE[kind]
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(request, queryset, form, title, request.POST["action"])
+        self._apply_to_each(
+            request, queryset, lambda ticket, now: run(ticket, form.cleaned_data, request.user, now)
+        )
+        return None
 
     @admin.action(description=_("Assign to an analyst…"))
     def assign_to_analyst(self, request, queryset):
-        form = AssignForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._intermediate(
-                request, queryset, form, gettext("Assign tickets"), "assign_to_analyst"
-            )
-        now = timezone.now()
-        self._apply_to_each(
-            request,
-            queryset,
-            lambda ticket: services.ticket_assign(
-                ticket=ticket,
-                analyst=form.cleaned_data["analyst"],
-                actor=request.user,
-                now=now,
-                reason=form.cleaned_data["reason"],
-            ),
-        )
-        return None
+        return self._bulk(request, queryset, "assign", gettext("Assign tickets"))
 
     @admin.action(description=_("Change status…"))
     def change_status(self, request, queryset):
-        form = TransitionForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._intermediate(
-                request, queryset, form, gettext("Change status"), "change_status"
-            )
-        data, now = form.cleaned_data, timezone.now()
-        self._apply_to_each(
-            request,
-            queryset,
-            lambda ticket: services.ticket_transition(
-                ticket=ticket,
-                to_status=data["to_status"],
-                actor=request.user,
-                now=now,
-                reason=data["reason"],
-                origin=data["origin"] or None,
-                evidence_note=data["evidence_note"],
-            ),
-        )
-        return None
+        return self._bulk(request, queryset, "transition", gettext("Change status"))
 
     @admin.action(description=_("Change priority…"))
     def change_priority(self, request, queryset):
-        form = PriorityForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._intermediate(
-                request, queryset, form, gettext("Change priority"), "change_priority"
-            )
-        now = timezone.now()
-        self._apply_to_each(
-            request,
-            queryset,
-            lambda ticket: services.ticket_change_priority(
-                ticket=ticket,
-                level=form.cleaned_data["level"],
-                actor=request.user,
-                now=now,
-                reason=form.cleaned_data["reason"],
-            ),
-        )
-        return None
+        return self._bulk(request, queryset, "priority", gettext("Change priority"))
+
+
+def _transition(ticket, data, actor, now):
+    return services.ticket_transition(
+        ticket=ticket,
+        to_status=data["to_status"],
+        actor=actor,
+        now=now,
+        reason=data["reason"],
+        origin=data["origin"] or None,
+        evidence_note=data["evidence_note"],
+        evidence_file=data.get("evidence_file"),
+    )
+
+
+def _assign(ticket, data, actor, now):
+    return services.ticket_assign(
+        ticket=ticket, analyst=data["analyst"], actor=actor, now=now, reason=data["reason"]
+    )
+
+
+def _change_priority(ticket, data, actor, now):
+    return services.ticket_change_priority(
+        ticket=ticket, level=data["level"], actor=actor, now=now, reason=data["reason"]
+    )
+
+
+# kind -> (form, runner): the ticket page and the bulk actions share both.
+LIFECYCLE = {
+    "transition": (TransitionForm, _transition),
+    "assign": (AssignForm, _assign),
+    "priority": (PriorityForm, _change_priority),
+}
 
 
 def _form_errors(form) -> str:
