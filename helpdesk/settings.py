@@ -108,7 +108,13 @@ STORAGES = {
 }
 
 # E-mail (Django 6.1 mailers). The SMTP options apply only to the SMTP backend.
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# In development without a mail server, e-mail is printed on the console.
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and not env_str("EMAIL_HOST")
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
 if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
@@ -121,6 +127,38 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "timeout": env_int("EMAIL_TIMEOUT", 30),
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "suporte@helpdesk.localhost")
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "helpdesk.localhost")
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+
+# Inbound e-mail from an IMAP mailbox, polled by communications.tasks.poll_imap_mailbox.
+IMAP_HOST = env_str("IMAP_HOST")
+IMAP_PORT = env_int("IMAP_PORT", 993)
+IMAP_USE_SSL = env_bool("IMAP_USE_SSL", default=True)
+IMAP_USER = env_str("IMAP_USER")
+IMAP_PASSWORD = env_str("IMAP_PASSWORD")
+IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
+
+# Attachments: limits for uploads and e-mail parts (larger ones stay in the raw e-mail).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_ALLOWED_TYPES = env_list(
+    "ATTACHMENT_ALLOWED_TYPES",
+    [
+        "image/*",
+        "text/*",
+        "audio/*",
+        "video/*",
+        "application/pdf",
+        "application/zip",
+        "application/json",
+        "application/xml",
+        "message/rfc822",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.*",
+        "application/vnd.ms-excel",
+        "application/vnd.oasis.opendocument.*",
+        "application/octet-stream",
+    ],
+)
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Background work: Django's tasks framework with the database-backed worker.

@@ -52,6 +52,13 @@ class OrganizationMember(models.Model):
         default=False,
         help_text=_("Sees every ticket of the organization, not only their own."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="pt-br",
+        help_text=_("The language of the e-mails they get."),
+    )
 
     class Meta:
         ordering = ["organization", "user__username"]

@@ -65,6 +65,13 @@ def _policy_for(organization: Organization, reported_at: datetime):
     return contract, sla_selectors.policies_with_rules().get(pk=policy.pk)
 
 
+def notifications():
+    """The e-mail notices (imported late: communications builds on tickets)."""
+    from communications import notifications as notices
+
+    return notices
+
+
 def _save(ticket: Ticket, *, actor, reason: str, update_fields: list[str] | None = None) -> None:
     ticket._history_user = actor
     ticket._change_reason = reason[:100]
@@ -130,6 +137,7 @@ def ticket_create(
         now=now,
     )
     _refresh_next_due(ticket, started)
+    notifications().ticket_opened(ticket)
     return ticket
 
 
@@ -160,6 +168,8 @@ def ticket_assign(*, ticket: Ticket, analyst, actor, now: datetime, reason: str 
     name = analyst.get_full_name() or analyst.get_username()
     _save(ticket, actor=actor, reason=reason or _("Assigned to %(name)s") % {"name": name})
     _refresh_next_due(ticket, ticket_clocks.values())
+    if analyst != actor:
+        notifications().ticket_assigned(ticket, event_id=now.isoformat())
     return ticket
 
 
@@ -289,6 +299,10 @@ def ticket_transition(
     }
     _save(ticket, actor=actor, reason=reason or default_reason)
     _refresh_next_due(ticket, ticket_clocks.values())
+    if to_status == Status.WAITING_ON_CUSTOMER:
+        notifications().ticket_waiting(ticket, event_id=now.isoformat())
+    elif to_status == Status.RESOLVED:
+        notifications().ticket_resolved(ticket, event_id=now.isoformat())
     return ticket
 
 

@@ -1,0 +1,149 @@
+"""Who is told what, by e-mail: each notice recorded once and sent after the commit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from communications.outbound import email_queue
+from helpdesk.formats import format_instant
+
+
+def _language(user) -> str:
+    membership = getattr(user, "membership", None) if user is not None else None
+    return getattr(membership, "language", "") or settings.LANGUAGE_CODE
+
+
+def _subject(ticket, text: str) -> str:
+    return f"[{ticket.reference}] {text}"
+
+
+def _deadlines(ticket) -> list[tuple[str, str]]:
+    """(clock, due instant in the calendar's zone with its offset), in the active language."""
+    from sla import services as sla_services
+    from sla.models import SLAClock
+
+    zone = sla_services.snapshot_engine(ticket.sla_snapshot).zone
+    return [
+        (clock.get_metric_display(), format_instant(clock.due_at, zone))
+        for clock in SLAClock.objects.filter(ticket=ticket).order_by("metric")
+        if clock.due_at is not None
+    ]
+
+
+def _to_customer(ticket, event: str, key: str, template: str, subject: str, **context) -> None:
+    requester = ticket.requester
+    language = _language(requester)
+    with translation.override(language):
+        email_queue(
+            key=key,
+            to=requester.email,
+            subject=_subject(ticket, subject),
+            template=template,
+            context={"ticket": ticket, "event": event, **context},
+            ticket=ticket,
+            language=language,
+        )
+
+
+def ticket_opened(ticket) -> None:
+    """The customer gets the reference and deadlines; analysts hear of a new ticket."""
+    with translation.override(_language(ticket.requester)):
+        subject = _("We received your request: %(subject)s") % {"subject": ticket.subject}
+        deadlines = _deadlines(ticket)
+    _to_customer(
+        ticket,
+        "opened",
+        f"ticket-opened:{ticket.pk}",
+        "ticket_opened",
+        subject,
+        deadlines=deadlines,
+    )
+    analysts = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    for analyst in analysts:
+        email_queue(
+            key=f"ticket-new:{ticket.pk}:{analyst.pk}",
+            to=analyst.email,
+            subject=_subject(ticket, _("New ticket: %(subject)s") % {"subject": ticket.subject}),
+            template="analyst_ticket",
+            context={"ticket": ticket, "event": "new", "deadlines": _deadlines(ticket)},
+            ticket=ticket,
+        )
+
+
+def ticket_assigned(ticket, *, event_id: str) -> None:
+    """The analyst who now has the ticket is told."""
+    if ticket.assignee is None or not ticket.assignee.email:
+        return
+    email_queue(
+        key=f"ticket-assigned:{ticket.pk}:{event_id}",
+        to=ticket.assignee.email,
+        subject=_subject(ticket, _("Assigned to you: %(subject)s") % {"subject": ticket.subject}),
+        template="analyst_ticket",
+        context={"ticket": ticket, "event": "assigned", "deadlines": _deadlines(ticket)},
+        ticket=ticket,
+    )
+
+
+def ticket_waiting(ticket, *, event_id: str) -> None:
+    with translation.override(_language(ticket.requester)):
+        subject = _("We need your answer")
+    _to_customer(
+        ticket,
+        "waiting",
+        f"ticket-waiting:{ticket.pk}:{event_id}",
+        "ticket_update",
+        subject,
+        detail=ticket.waiting_reason,
+    )
+
+
+def ticket_resolved(ticket, *, event_id: str) -> None:
+    with translation.override(_language(ticket.requester)):
+        subject = _("Your ticket was resolved")
+    _to_customer(
+        ticket, "resolved", f"ticket-resolved:{ticket.pk}:{event_id}", "ticket_update", subject
+    )
+
+
+def public_reply(message) -> None:
+    ticket = message.ticket
+    with translation.override(_language(ticket.requester)):
+        subject = _("New reply: %(subject)s") % {"subject": ticket.subject}
+    _to_customer(
+        ticket,
+        "reply",
+        f"message:{message.pk}",
+        "ticket_update",
+        subject,
+        detail=message.body,
+        author=message.author,
+    )
+
+
+def agreement_recorded(agreement) -> None:
+    """The written confirmation of what was agreed: the customer's copy of the record."""
+    ticket = agreement.ticket
+    with translation.override(_language(ticket.requester)):
+        subject = _("Agreement recorded (version %(version)d)") % {"version": agreement.version}
+    _to_customer(
+        ticket,
+        "agreement",
+        f"agreement:{agreement.pk}",
+        "agreement",
+        subject,
+        agreement=agreement,
+    )
+
+
+def unknown_sender(record, address: str, subject: str) -> None:
+    email_queue(
+        key=f"autoreply:{record.pk}",
+        to=address,
+        subject=_("Re: %(subject)s") % {"subject": subject} if subject else _("Your message"),
+        template="unknown_sender",
+        context={"subject": subject},
+        auto_submitted=True,
+    )

@@ -1,0 +1,200 @@
+"""Writes of the written record: messages, attachments, calls and agreements.
+
+The ticket's lifecycle stays in `tickets.services`; a customer's message on a ticket that
+waits on them resumes it through there.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fnmatch import fnmatch
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from communications import email_parsing, notifications
+from communications.models import Agreement, Attachment, Call, Message
+from tickets import services as ticket_services
+from tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as it arrives (upload or e-mail part), before it is stored."""
+
+    name: str
+    content_type: str
+    data: bytes
+    content_id: str = ""
+
+
+def attachment_problem(file: IncomingFile) -> str | None:
+    """Why a file cannot be stored as an attachment (size, type), or None."""
+    if len(file.data) > settings.ATTACHMENT_MAX_BYTES:
+        return _("“%(name)s” is larger than %(limit)d MB.") % {
+            "name": file.name,
+            "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        }
+    content_type = (file.content_type or "").lower()
+    if not any(fnmatch(content_type, allowed) for allowed in settings.ATTACHMENT_ALLOWED_TYPES):
+        return _("Files of type %(type)s are not accepted.") % {"type": content_type or "?"}
+    return None
+
+
+def attachment_store(
+    *, ticket: Ticket, message: Message | None, file: IncomingFile, uploaded_by, now: datetime
+) -> Attachment:
+    """Store a file under a generated path, keeping its original name and type."""
+    problem = attachment_problem(file)
+    if problem:
+        raise ValidationError({"attachments": problem})
+    content_type = file.content_type or (
+        mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    )
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        original_name=file.name[:255] or "attachment",
+        content_type=content_type[:255],
+        size=len(file.data),
+        content_id=file.content_id,
+        uploaded_by=uploaded_by,
+        created_at=now,
+    )
+    attachment.file.save(attachment.original_name, ContentFile(file.data), save=False)
+    attachment.save()
+    return attachment
+
+
+def _is_customer_of(user, ticket: Ticket) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.organization_id == ticket.organization_id
+
+
+@transaction.atomic
+def message_post(
+    *,
+    ticket: Ticket,
+    author,
+    body: str,
+    channel: str,
+    now: datetime,
+    internal: bool = False,
+    files: list[IncomingFile] = (),
+    html: str = "",
+    author_email: str = "",
+    inbound_email=None,
+) -> Message:
+    """Add a message to a ticket; analysts may write internal notes, customers may not."""
+    body = (body or "").replace("\x00", "").strip()
+    if not body and not files:
+        raise ValidationError({"body": _("Write a message or attach a file.")})
+    from_customer = author is None or not author.is_staff
+    if from_customer and author is not None and not _is_customer_of(author, ticket):
+        raise ValidationError(_("Only the ticket's organization can write on it."))
+    if internal and from_customer:
+        raise ValidationError(_("Only analysts can write internal notes."))
+    direction = (
+        Message.Direction.INTERNAL
+        if internal
+        else Message.Direction.FROM_CUSTOMER
+        if from_customer
+        else Message.Direction.TO_CUSTOMER
+    )
+    message = Message.objects.create(
+        ticket=ticket,
+        direction=direction,
+        channel=channel,
+        author=author,
+        author_email=(author_email or getattr(author, "email", "") or "")[:254],
+        body=body,
+        visible_body=email_parsing.visible_text(body) if inbound_email else "",
+        body_html=email_parsing.sanitise_html(html) if html else "",
+        inbound_email=inbound_email,
+    )
+    for file in files:
+        attachment_store(ticket=ticket, message=message, file=file, uploaded_by=author, now=now)
+    if direction == Message.Direction.FROM_CUSTOMER:
+        ticket_services.ticket_customer_replied(ticket=ticket, actor=author, now=now)
+    elif direction == Message.Direction.TO_CUSTOMER:
+        notifications.public_reply(message)
+    return message
+
+
+@transaction.atomic
+def call_record(
+    *,
+    ticket: Ticket,
+    kind: str,
+    started_at: datetime,
+    duration: timedelta,
+    participants: str,
+    summary: str,
+    actor,
+) -> Call:
+    """Write down a call or meeting; without its written outcome it is not recorded."""
+    errors = {}
+    if not summary.strip():
+        errors["summary"] = _("Write what was said and decided: the record must be in writing.")
+    if not participants.strip():
+        errors["participants"] = _("Say who took part.")
+    if duration <= timedelta(0):
+        errors["duration"] = _("The duration must be positive.")
+    if errors:
+        raise ValidationError(errors)
+    return Call.objects.create(
+        ticket=ticket,
+        kind=kind,
+        started_at=started_at,
+        duration=duration,
+        participants=participants.strip(),
+        summary=summary.strip(),
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def agreement_record(
+    *,
+    ticket: Ticket,
+    kind: str,
+    text: str,
+    customer_party: str,
+    actor,
+    agreed_date: datetime | None = None,
+    call: Call | None = None,
+    supersedes: Agreement | None = None,
+) -> Agreement:
+    """Record an agreement, or a corrected version of one; the customer gets it in writing."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write what was agreed.")})
+    if not customer_party.strip():
+        raise ValidationError({"customer_party": _("Say who agreed on the customer's side.")})
+    version = 1
+    if supersedes is not None:
+        supersedes = Agreement.objects.select_for_update().get(pk=supersedes.pk)
+        if supersedes.ticket_id != ticket.pk:
+            raise ValidationError(_("A correction must be on the same ticket."))
+        if Agreement.objects.filter(supersedes=supersedes).exists():
+            raise ValidationError(_("This version was already corrected; correct the latest one."))
+        version = supersedes.version + 1
+    agreement = Agreement(
+        ticket=ticket,
+        kind=kind,
+        text=text.strip(),
+        agreed_date=agreed_date,
+        vendor_party=actor,
+        customer_party=customer_party.strip(),
+        call=call,
+        version=version,
+        supersedes=supersedes,
+    )
+    agreement._history_user = actor
+    agreement.save()
+    notifications.agreement_recorded(agreement)
+    return agreement

@@ -1,0 +1,37 @@
+"""Background work of the communications domain."""
+
+import imaplib
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+
+from communications import inbound, outbound
+
+
+@task
+def send_outbound_email(outbound_id: int) -> bool:
+    """Send one recorded e-mail (a no-op if it already went)."""
+    return outbound.email_send(outbound_id, now=timezone.now())
+
+
+@task
+def poll_imap_mailbox() -> int:
+    """Ingest the unseen messages of the configured IMAP mailbox; returns how many."""
+    if not settings.IMAP_HOST:
+        return 0
+    client_class = imaplib.IMAP4_SSL if settings.IMAP_USE_SSL else imaplib.IMAP4
+    count = 0
+    with client_class(settings.IMAP_HOST, settings.IMAP_PORT) as client:
+        client.login(settings.IMAP_USER, settings.IMAP_PASSWORD)
+        client.select(settings.IMAP_FOLDER)
+        _status, data = client.search(None, "UNSEEN")
+        for number in data[0].split():
+            _status, parts = client.fetch(number, "(RFC822)")
+            raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
+            if raw is None:
+                continue
+            inbound.email_ingest(raw, now=timezone.now())
+            client.store(number, "+FLAGS", "\\Seen")  # only after it is stored
+            count += 1
+    return count
