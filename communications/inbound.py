@@ -214,11 +214,9 @@ def _storable(parsed) -> list[services.IncomingFile]:
 
 def _body_with_notes(parsed) -> str:
     """The text, plus a line for each attachment kept only in the original e-mail."""
+    template = _("[%(name)s was not stored separately (%(problem)s); the original e-mail has it.]")
     notes = [
-        _(
-            "[%(name)s was not stored as an attachment: %(problem)s It is kept in the original e-mail.]"
-        )
-        % {"name": f.name, "problem": problem}
+        template % {"name": f.name, "problem": problem}
         for f in _files(parsed)
         if (problem := services.attachment_problem(f))
     ]
