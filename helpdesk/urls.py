@@ -9,4 +9,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/sla/", include("sla.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include("communications.urls")),
 ]
