@@ -37,3 +37,9 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded and received files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
