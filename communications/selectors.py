@@ -1,9 +1,13 @@
 """Reads of the written record, scoped to what an actor may see."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from communications.models import Agreement, Attachment, Message
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import clock_events_of, tickets_visible_to
 
 
 def attachments_visible_to(user) -> QuerySet[Attachment]:
@@ -25,3 +29,82 @@ def agreements_visible_to(user) -> QuerySet[Agreement]:
     return Agreement.objects.filter(ticket__in=tickets_visible_to(user)).select_related(
         "vendor_party", "supersedes"
     )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # message, note, call, agreement, change, clock
+    title: str
+    text: str = ""
+    attachments: tuple = ()
+
+
+def ticket_timeline(ticket, *, include_internal: bool) -> list[TimelineEntry]:
+    """The whole conversation in order: messages, notes, calls, agreements, changes, clocks."""
+    entries: list[TimelineEntry] = []
+    messages = ticket.messages.select_related("author").prefetch_related("attachments")
+    for message in messages:
+        if message.is_internal and not include_internal:
+            continue
+        who = message.author or message.author_email or _("unknown sender")
+        entries.append(
+            TimelineEntry(
+                message.created_at,
+                "note" if message.is_internal else "message",
+                f"{message.get_direction_display()} · {who} · {message.get_channel_display()}",
+                message.display_text,
+                tuple(message.attachments.all()),
+            )
+        )
+    for call in ticket.calls.select_related("recorded_by"):
+        minutes = int(call.duration.total_seconds() // 60)
+        entries.append(
+            TimelineEntry(
+                call.started_at,
+                "call",
+                f"{call.get_kind_display()} · {minutes} min · {call.participants}",
+                call.summary,
+            )
+        )
+    for agreement in ticket.agreements.select_related("vendor_party", "superseded_by"):
+        state = _("superseded") if hasattr(agreement, "superseded_by") else _("in force")
+        entries.append(
+            TimelineEntry(
+                agreement.created_at,
+                "agreement",
+                f"{agreement.get_kind_display()} v{agreement.version} ({state}) · "
+                f"{agreement.vendor_party} / {agreement.customer_party}",
+                agreement.text,
+            )
+        )
+    if include_internal:
+        entries += _changes(ticket) + _clock_events(ticket)
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _changes(ticket) -> list[TimelineEntry]:
+    records = list(ticket.history.select_related("history_user").order_by("history_date"))
+    entries = []
+    for record in records:
+        entries.append(
+            TimelineEntry(
+                record.history_date,
+                "change",
+                f"{record.get_status_display()} · {record.history_user or ''}",
+                record.history_change_reason or "",
+            )
+        )
+    return entries
+
+
+def _clock_events(ticket) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            event.recorded_at,
+            "clock",
+            f"{event.sla_clock.get_metric_display()}: {event.get_kind_display()}",
+            event.reason,
+        )
+        for event in clock_events_of(ticket)
+    ]

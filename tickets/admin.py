@@ -1,11 +1,14 @@
 """The analysts' back office for tickets: thin views over `tickets.services`."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,6 +17,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from communications import selectors as record_selectors
+from communications import services as record_services
+from communications.forms import AgreementForm, CallForm, MessageForm
+from communications.models import Message
 from helpdesk.formats import format_instant
 from sla import selectors as sla_selectors
 from sla import services as sla_services
@@ -195,6 +202,7 @@ class TicketAdmin(SimpleHistoryAdmin):
         "coverage",
         "sla_clocks",
         "clock_events",
+        "conversation",
     ]
 
     def get_queryset(self, request):
@@ -228,6 +236,7 @@ class TicketAdmin(SimpleHistoryAdmin):
                     ]
                 },
             ),
+            (_("Conversation"), {"fields": ["conversation"]}),
             (_("Service level"), {"fields": ["sla_clocks", "clock_events"]}),
             (
                 _("Outcome"),
@@ -300,6 +309,9 @@ class TicketAdmin(SimpleHistoryAdmin):
                 "transition_form": TransitionForm(),
                 "assign_form": AssignForm(),
                 "priority_form": PriorityForm(),
+                "reply_form": MessageForm(prefix=None),
+                "call_form": CallForm(),
+                "agreement_form": AgreementForm(ticket=ticket),
                 "can_assign": ticket.status in services.ASSIGNABLE_STATUSES,
             }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -359,6 +371,39 @@ class TicketAdmin(SimpleHistoryAdmin):
             body,
         )
 
+    @admin.display(description=_("timeline"))
+    def conversation(self, ticket):
+        entries = record_selectors.ticket_timeline(ticket, include_internal=True)
+        return format_html(
+            '<ol class="timeline">{}</ol>',
+            format_html_join(
+                "",
+                '<li class="timeline-{}"><div class="timeline-head">{} · {}</div>'
+                '<div class="timeline-text">{}</div>{}</li>',
+                (
+                    (
+                        entry.kind,
+                        format_instant(entry.at),
+                        entry.title,
+                        linebreaksbr(entry.text),
+                        format_html_join(
+                            " ",
+                            '<a href="{}">{} ({} KB)</a>',
+                            (
+                                (
+                                    reverse("communications:attachment", args=[a.pk]),
+                                    a.original_name,
+                                    max(1, a.size // 1024),
+                                )
+                                for a in entry.attachments
+                            ),
+                        ),
+                    )
+                    for entry in entries
+                ),
+            ),
+        )
+
     @admin.display(description=_("clock events"))
     def clock_events(self, ticket):
         zone = sla_services.snapshot_engine(ticket.sla_snapshot).zone
@@ -409,8 +454,8 @@ class TicketAdmin(SimpleHistoryAdmin):
         ticket = self._ticket_or_404(request, object_id)
         if request.method != "POST":
             return self._back(ticket)
-        form_class, run = LIFECYCLE[kind]
-        form = form_class(request.POST, request.FILES)
+        make_form, run = LIFECYCLE[kind]
+        form = make_form(request.POST, request.FILES, ticket)
         if not form.is_valid():
             self.message_user(request, _form_errors(form), messages.ERROR)
             return self._back(ticket)
@@ -463,8 +508,8 @@ class TicketAdmin(SimpleHistoryAdmin):
 
     def _bulk(self, request, queryset, kind: str, title: str):
         """An action that first asks for its form, then runs on each selected ticket."""
-        form_class, run = LIFECYCLE[kind]
-        form = form_class(request.POST if "apply" in request.POST else None)
+        make_form, run = LIFECYCLE[kind]
+        form = make_form(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
             return self._intermediate(request, queryset, form, title, request.POST["action"])
         self._apply_to_each(
@@ -510,11 +555,69 @@ def _change_priority(ticket, data, actor, now):
     )
 
 
-# kind -> (form, runner): the ticket page and the bulk actions share both.
+def _files(data) -> list:
+    return [
+        record_services.IncomingFile(f.name, f.content_type or "", f.read())
+        for f in data.get("files") or []
+    ]
+
+
+def _reply(ticket, data, actor, now, *, internal=False):
+    return record_services.message_post(
+        ticket=ticket,
+        author=actor,
+        body=data["body"],
+        channel=Message.Channel.BACK_OFFICE,
+        now=now,
+        internal=internal,
+        files=_files(data),
+    )
+
+
+def _note(ticket, data, actor, now):
+    return _reply(ticket, data, actor, now, internal=True)
+
+
+def _call(ticket, data, actor, now):
+    return record_services.call_record(
+        ticket=ticket,
+        kind=data["kind"],
+        started_at=data["started_at"],
+        duration=timedelta(minutes=data["duration_minutes"]),
+        participants=data["participants"],
+        summary=data["summary"],
+        actor=actor,
+    )
+
+
+def _agreement(ticket, data, actor, now):
+    return record_services.agreement_record(
+        ticket=ticket,
+        kind=data["kind"],
+        text=data["text"],
+        customer_party=data["customer_party"],
+        agreed_date=data.get("agreed_date"),
+        supersedes=data.get("supersedes"),
+        actor=actor,
+    )
+
+
+def _plain(form_class):
+    return lambda data=None, files=None, ticket=None: form_class(data, files)
+
+
+# kind -> (form factory, runner): the ticket page and the bulk actions share both.
 LIFECYCLE = {
-    "transition": (TransitionForm, _transition),
-    "assign": (AssignForm, _assign),
-    "priority": (PriorityForm, _change_priority),
+    "transition": (_plain(TransitionForm), _transition),
+    "assign": (_plain(AssignForm), _assign),
+    "priority": (_plain(PriorityForm), _change_priority),
+    "reply": (_plain(MessageForm), _reply),
+    "note": (_plain(MessageForm), _note),
+    "call": (_plain(CallForm), _call),
+    "agreement": (
+        lambda data=None, files=None, ticket=None: AgreementForm(data, files, ticket=ticket),
+        _agreement,
+    ),
 }
 
 

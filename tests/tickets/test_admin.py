@@ -254,3 +254,45 @@ def test_organization_page_shows_the_24x7_contract(back_office, default_policy):
     )
     response = back_office.get("/admin/tickets/organization/")
     assert "+55 11 4000-2400" in response.content.decode()
+
+
+def test_the_ticket_page_records_replies_notes_calls_and_agreements(
+    back_office, analyst, default_policy, levels
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = open_tickets(1, levels["alta"])[0]
+    base = f"/admin/tickets/ticket/{ticket.pk}"
+    back_office.post(
+        f"{base}/reply/",
+        {"body": "Pode testar agora?", "files": SimpleUploadedFile("log.txt", b"ok", "text/plain")},
+    )
+    back_office.post(f"{base}/note/", {"body": "Cliente usa proxy antigo."})
+    refused = back_office.post(
+        f"{base}/call/",
+        {
+            "kind": "phone",
+            "started_at_0": "25/11/2026",
+            "started_at_1": "09:00:00",
+            "duration_minutes": "10",
+            "participants": "Maria, Ana",
+            "summary": "",
+        },
+        follow=True,
+    )
+    assert refused.status_code == 200 and not ticket.calls.exists()
+    back_office.post(
+        f"{base}/agreement/",
+        {
+            "kind": "workaround",
+            "text": "Usar o relatório CSV até a correção.",
+            "customer_party": "Maria Silva",
+        },
+    )
+    directions = list(ticket.messages.values_list("direction", flat=True))
+    assert directions == ["out", "note"]
+    assert ticket.messages.get(direction="out").attachments.get().original_name == "log.txt"
+    assert ticket.agreements.get().vendor_party == analyst
+    page = back_office.get(f"{base}/change/").content.decode()
+    assert 'class="timeline"' in page
+    assert "Cliente usa proxy antigo." in page and "Usar o relatório CSV" in page
