@@ -14,7 +14,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -53,6 +53,10 @@ MAIL_LANGUAGES.setdefault(
     {**MAIL_LANGUAGES["es"], "wrote_header": r"^(" + QUOTED_MATCH_INCLUDE + r"El\s.+?escribió:)$"},
 )
 REPLY_LANGUAGES = ["pt", "es-helpdesk", "en"]
+# Clients wrap a long "On ..., X <x@y> wrote:" line in two; rejoin it so it is recognised.
+WRAPPED_ATTRIBUTION = re.compile(
+    r"^((?:Em|On|El)\s[^\n]+)\n([^\n]*(?:escreveu|wrote|escribió):)[ \t]*$", re.M
+)
 
 
 class UnusableEmail(ValueError):
@@ -130,6 +134,7 @@ def visible_text(text: str) -> str:
     """The new part of a reply: quoted history and signatures removed (pt, es, en)."""
     if not text.strip():
         return ""
+    text = WRAPPED_ATTRIBUTION.sub(r"\1 \2", text.replace("\r\n", "\n"))
     try:
         replies = EmailReplyParser(languages=REPLY_LANGUAGES).read(text).replies
     except Exception:
@@ -154,14 +159,36 @@ def html_to_text(value: str) -> str:
 
 def _header(message: Message, name: str) -> str:
     """A header decoded to text (encoded words, odd charsets); empty when absent or broken."""
-    raw = message.get(name)
+    # The raw value: compat32's own accessors turn 8-bit bytes into "unknown-8bit" garbage.
+    raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), None)
     if raw is None:
         return ""
+    raw = _unescape_8bit(str(raw))
     try:
-        value = str(make_header(decode_header(str(raw))))
-    except Exception:
-        value = str(raw)
+        value = _decode_words(raw)
+    except Exception:  # undecodable words: keep what the bytes say
+        value = raw
     return re.sub(r"\s+", " ", value.replace("\x00", "")).strip()
+
+
+def _decode_words(raw: str) -> str:
+    """Decode RFC 2047 words, joining runs of one charset first: long subjects split a
+    multi-byte character across two words, and decoding each alone would break it."""
+    runs: list[tuple[bytes, str | None]] = []
+    for data, charset in decode_header(raw):
+        chunk = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+        if runs and runs[-1][1] == charset:
+            runs[-1] = (runs[-1][0] + chunk, charset)
+        else:
+            runs.append((chunk, charset))
+    return "".join(_decode(chunk, charset) for chunk, charset in runs)
+
+
+def _unescape_8bit(text: str) -> str:
+    """Raw 8-bit header bytes (against the RFC, common in practice) decoded as text."""
+    if not any("\udc80" <= char <= "\udcff" for char in text):
+        return text
+    return _decode(text.encode("utf-8", "surrogateescape"), None)
 
 
 def _sender(message: Message) -> tuple[str, str]:
@@ -249,7 +276,7 @@ def _filename(part: Message) -> str:
         name = None
     if name:
         with contextlib.suppress(Exception):  # undecodable words: keep the name as it is
-            name = str(make_header(decode_header(name)))
+            name = _decode_words(_unescape_8bit(name))
     return (name or "").replace("\x00", "").strip()[:255]
 
 
