@@ -151,7 +151,7 @@ def main() -> None:
     settings.DEBUG = False  # no query log: it would cost time and fill up
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    old_config = setup_databases(verbosity=0, interactive=False)
+    old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
     try:
         run(args.tickets)
     finally:

@@ -305,6 +305,8 @@ def _bodies(message: Message) -> tuple[str, str, list[ParsedAttachment]]:
             data = part.get_payload(decode=True) or b""
         except Exception:
             data = str(part.get_payload()).encode("utf-8", "replace")
+        if content_type.startswith("multipart/"):  # declared multipart, but no boundary
+            content_type = "text/plain"
         is_body = content_type in {"text/plain", "text/html"} and not filename
         if is_body and disposition != "attachment":
             decoded = _decode(data, part.get_content_charset())

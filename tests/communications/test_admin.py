@@ -1,0 +1,77 @@
+"""Back-office pages of the record: quarantine, outgoing e-mail, calls and agreements."""
+
+import pytest
+from django.test import Client
+
+from communications import inbound
+from communications.models import InboundEmail, OutboundEmail
+from tests.communications.conftest import NOW
+from tickets import services as ticket_services
+
+pytestmark = pytest.mark.django_db
+ORPHAN = b"Subject: sem remetente\r\nMessage-ID: <orphan-2@x.example>\r\n\r\nTexto perdido.\r\n"
+
+
+@pytest.fixture
+def back_office(analyst) -> Client:
+    analyst.is_superuser = True
+    analyst.save()
+    client = Client()
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def ticket(default_policy, levels, customer):
+    return ticket_services.ticket_create(
+        organization=customer.membership.organization,
+        requester=customer,
+        subject="Relatórios",
+        description="x",
+        priority=levels["media"],
+        reported_at=NOW,
+        now=NOW,
+    )
+
+
+def test_quarantine_is_listed_with_its_error_and_can_be_filed_on_a_ticket(back_office, ticket):
+    record, _ = inbound.email_ingest(ORPHAN, now=NOW)
+    listing = back_office.get("/admin/communications/inboundemail/", {"status": "quarantined"})
+    assert listing.status_code == 200
+    assert (
+        "From address" in listing.content.decode() or record.error[:20] in listing.content.decode()
+    )
+    detail = back_office.get(f"/admin/communications/inboundemail/{record.pk}/change/")
+    assert "Texto perdido." in detail.content.decode()  # the raw source is shown
+    action = {"action": "attach_to_ticket", "_selected_action": [record.pk]}
+    back_office.post(
+        "/admin/communications/inboundemail/", action | {"apply": "1", "reference": "X"}
+    )
+    record.refresh_from_db()
+    assert record.status == InboundEmail.Status.QUARANTINED  # unknown reference: a form error
+    back_office.post(
+        "/admin/communications/inboundemail/",
+        action | {"apply": "1", "reference": ticket.reference},
+    )
+    record.refresh_from_db()
+    assert (record.status, record.ticket) == (InboundEmail.Status.PROCESSED, ticket)
+
+
+def test_reprocess_keeps_an_unusable_message_in_quarantine(back_office, ticket):
+    record, _ = inbound.email_ingest(ORPHAN, now=NOW)
+    back_office.post(
+        "/admin/communications/inboundemail/",
+        {"action": "reprocess", "_selected_action": [record.pk]},
+    )
+    record.refresh_from_db()
+    assert record.status == InboundEmail.Status.QUARANTINED and record.error
+
+
+def test_outgoing_mail_and_record_lists_render(back_office, ticket):
+    assert OutboundEmail.objects.filter(ticket=ticket).exists()
+    for url in (
+        "/admin/communications/outboundemail/",
+        "/admin/communications/call/",
+        "/admin/communications/agreement/",
+    ):
+        assert back_office.get(url).status_code == 200
