@@ -181,3 +181,31 @@ def test_agreements_are_corrected_by_new_versions_and_confirmed_by_email(ticket,
     assert confirmations.count() == 2
     assert "segunda 12h" in confirmations.get(key=f"agreement:{second.pk}").body_text
     assert second.history.get().history_user == analyst
+
+
+def test_notes_and_agreements_of_another_organization_are_out_of_reach(ticket, customer, analyst):
+    from communications import selectors
+
+    post(ticket, analyst, internal=True)
+    public = post(ticket, analyst)
+    agreement = services.agreement_record(
+        ticket=ticket,
+        kind="commitment",
+        text="Ligar amanhã.",
+        customer_party="Maria",
+        actor=analyst,
+    )
+    stranger = factories.make_customer()
+    assert not selectors.messages_visible_to(stranger, ticket).exists()
+    assert not selectors.agreements_visible_to(stranger).filter(pk=agreement.pk).exists()
+    assert list(selectors.messages_visible_to(customer, ticket)) == [public]
+    assert list(selectors.agreements_visible_to(customer)) == [agreement]
+    timeline = selectors.ticket_timeline(ticket, include_internal=False)
+    assert {entry.kind for entry in timeline} == {"message", "agreement"}
+
+
+def test_the_imap_poller_does_nothing_without_a_mailbox(settings):
+    from communications.tasks import poll_imap_mailbox
+
+    settings.IMAP_HOST = ""
+    assert poll_imap_mailbox.call() == 0
