@@ -3,11 +3,11 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 
 def format_instant(instant: datetime, zone: ZoneInfo | None = None) -> str:
     """E.g. "sex 27/11/2026 17:00 (UTC-03:00)" in the active language."""
-    local = instant.astimezone(zone) if zone else instant
+    local = instant.astimezone(zone) if zone else timezone.localtime(instant)
     offset = local.strftime("%z")
     return "{} (UTC{}:{})".format(formats.date_format(local, "D d/m/Y H:i"), offset[:3], offset[3:])

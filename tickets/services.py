@@ -72,10 +72,11 @@ def notifications():
     return notices
 
 
-def _save(ticket: Ticket, *, actor, reason: str, update_fields: list[str] | None = None) -> None:
+def _save(ticket: Ticket, *, actor, reason: str, now: datetime) -> None:
     ticket._history_user = actor
+    ticket._history_date = now  # the history tells when it happened, as the clocks do
     ticket._change_reason = reason[:100]
-    ticket.save(update_fields=update_fields)
+    ticket.save()
 
 
 def _refresh_next_due(ticket: Ticket, ticket_clocks) -> None:
@@ -128,7 +129,7 @@ def ticket_create(
         integration_24x7=coverage.covered,
         integration_24x7_detail=coverage.detail,
     )
-    _save(ticket, actor=requester, reason=_("Ticket opened"))
+    _save(ticket, actor=requester, reason=_("Ticket opened"), now=now)
     started = sla_services.clocks_start(
         ticket=ticket,
         snapshot=ticket.sla_snapshot,
@@ -166,7 +167,7 @@ def ticket_assign(*, ticket: Ticket, analyst, actor, now: datetime, reason: str 
         clock=ticket_clocks[ClockMetric.FIRST_RESPONSE], engine=engine, at=now, actor=actor
     )
     name = analyst.get_full_name() or analyst.get_username()
-    _save(ticket, actor=actor, reason=reason or _("Assigned to %(name)s") % {"name": name})
+    _save(ticket, actor=actor, reason=reason or _("Assigned to %(name)s") % {"name": name}, now=now)
     _refresh_next_due(ticket, ticket_clocks.values())
     if analyst != actor:
         notifications().ticket_assigned(ticket, event_id=now.isoformat())
@@ -297,7 +298,7 @@ def ticket_transition(
         "old": Status(previous).label,
         "new": Status(to_status).label,
     }
-    _save(ticket, actor=actor, reason=reason or default_reason)
+    _save(ticket, actor=actor, reason=reason or default_reason, now=now)
     _refresh_next_due(ticket, ticket_clocks.values())
     if to_status == Status.WAITING_ON_CUSTOMER:
         notifications().ticket_waiting(ticket, event_id=now.isoformat())
@@ -361,7 +362,7 @@ def ticket_change_priority(
     )
     ticket.priority = level
     ticket.integration_24x7, ticket.integration_24x7_detail = coverage.covered, coverage.detail
-    _save(ticket, actor=actor, reason=reason)
+    _save(ticket, actor=actor, reason=reason, now=now)
     _refresh_next_due(ticket, ticket_clocks.values())
     return ticket
 
@@ -400,6 +401,7 @@ def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
     Ticket.history.bulk_history_create(
         stale,
         update=True,
+        default_date=now,
         default_user=actor,
         default_change_reason=_("SLA policy re-applied"),
     )

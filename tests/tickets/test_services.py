@@ -166,7 +166,7 @@ def test_24x7_says_which_condition_failed(default_policy, levels, failing):
 
 def test_assignment_meets_the_first_response(default_policy, levels):
     analyst = factories.make_analyst()
-    ticket = open_ticket(level=levels["alta"], reported_at=at(24, 9))
+    ticket = open_ticket(level=levels["alta"], reported_at=at(24, 9), now=at(24, 9))
     ticket = services.ticket_assign(
         ticket=ticket, analyst=analyst, actor=analyst, now=at(24, 9, 30)
     )
