@@ -28,6 +28,8 @@ DEMO_TICKETS = [
     ("Um relatório específico não exporta", "media", 50, Ticket.Channel.PORTAL, "waiting"),
     ("Dúvida sobre a API de conversas", "baixa", 30, Ticket.Channel.EMAIL, "resolved"),
     ("Widget do Live some no Safari", "media", 24 * 12, Ticket.Channel.PORTAL, "breached"),
+    ("Webhook do CRM recusado pelo firewall", "alta", 24 * 3, Ticket.Channel.EMAIL, "closed"),
+    ("Pedido duplicado de acesso ao Help", "baixa", 5, Ticket.Channel.PORTAL, "cancelled"),
 ]
 
 
@@ -112,6 +114,15 @@ class Command(BaseCommand):
         """Walk a demo ticket through the lifecycle, at instants between report and now."""
         if story == "new":
             return
+        if story == "cancelled":
+            services.ticket_transition(
+                ticket=ticket,
+                to_status=Ticket.Status.CANCELLED,
+                actor=analyst,
+                now=reported_at + (now - reported_at) / 2,
+                reason="Duplicado de outro chamado.",
+            )
+            return
         step = (now - reported_at) / 4
         ticket = services.ticket_assign(
             ticket=ticket, analyst=analyst, actor=analyst, now=reported_at + step
@@ -134,5 +145,15 @@ class Command(BaseCommand):
                 ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=analyst,
                 now=reported_at + 3 * step,
             )  # fmt: skip
+        if story == "closed":
+            for status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
+                ticket = services.ticket_transition(
+                    ticket=ticket,
+                    to_status=status,
+                    actor=analyst,
+                    now=reported_at + 3 * step,
+                    origin=Ticket.Origin.THIRD_PARTY,
+                    evidence_note="O firewall do provedor do cliente bloqueia o webhook (log).",
+                )
         if story == "breached":
             sla_services.clocks_mark_breaches(now=now)
