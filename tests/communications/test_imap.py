@@ -1,0 +1,89 @@
+"""The IMAP poller against a small IMAP4rev1 server on loopback (a real socket peer)."""
+
+import socketserver
+import threading
+from pathlib import Path
+
+import pytest
+
+from communications.models import InboundEmail
+from communications.tasks import poll_imap_mailbox
+
+pytestmark = pytest.mark.django_db
+CORPUS = Path(__file__).parent / "fixtures" / "emails"
+
+
+class Mailbox:
+    def __init__(self, messages: list[bytes]) -> None:
+        self.messages = messages
+        self.seen: set[int] = set()
+        self.logins: list[tuple[str, str]] = []
+
+
+class IMAPHandler(socketserver.StreamRequestHandler):
+    """Just the commands the poller speaks: LOGIN, SELECT, SEARCH UNSEEN, FETCH, STORE."""
+
+    mailbox: Mailbox
+
+    def send(self, line: str | bytes) -> None:
+        self.wfile.write((line if isinstance(line, bytes) else line.encode()) + b"\r\n")
+
+    def handle(self) -> None:
+        self.send("* OK IMAP4rev1 test server ready")
+        for raw in self.rfile:
+            tag, command, *rest = raw.decode().rstrip("\r\n").split(" ", 2)
+            arguments = rest[0] if rest else ""
+            command = command.upper()
+            if command == "CAPABILITY":
+                self.send("* CAPABILITY IMAP4rev1")
+            elif command == "LOGIN":
+                user, password = arguments.split(" ", 1)
+                self.mailbox.logins.append((user.strip('"'), password.strip('"')))
+            elif command == "SELECT":
+                self.send(f"* {len(self.mailbox.messages)} EXISTS")
+            elif command == "SEARCH":
+                unseen = [
+                    str(n)
+                    for n in range(1, len(self.mailbox.messages) + 1)
+                    if n not in self.mailbox.seen
+                ]
+                self.send("* SEARCH " + " ".join(unseen))
+            elif command == "FETCH":
+                number = int(arguments.split(" ", 1)[0])
+                body = self.mailbox.messages[number - 1]
+                self.send(f"* {number} FETCH (RFC822 {{{len(body)}}}")
+                self.wfile.write(body)
+                self.send(")")
+            elif command == "STORE":
+                self.mailbox.seen.add(int(arguments.split(" ", 1)[0]))
+            elif command == "LOGOUT":
+                self.send("* BYE")
+                self.send(f"{tag} OK LOGOUT completed")
+                return
+            self.send(f"{tag} OK {command} completed")
+
+
+@pytest.fixture
+def imap_server(settings):
+    names = ["01_new_multipart_alternative.eml", "25_held_unknown_sender.eml"]
+    mailbox = Mailbox([(CORPUS / name).read_bytes() for name in names])
+    handler = type("Handler", (IMAPHandler,), {"mailbox": mailbox})
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.IMAP_HOST, settings.IMAP_PORT = "127.0.0.1", server.server_address[1]
+    settings.IMAP_USE_SSL, settings.IMAP_USER, settings.IMAP_PASSWORD = False, "suporte", "s3cret"
+    try:
+        yield mailbox
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_unseen_messages_are_ingested_once_and_marked_seen(imap_server, default_policy, customer):
+    assert poll_imap_mailbox.call() == 2
+    assert imap_server.logins == [("suporte", "s3cret")]
+    assert imap_server.seen == {1, 2}
+    assert set(InboundEmail.objects.values_list("status", flat=True)) == {"processed", "held"}
+    assert poll_imap_mailbox.call() == 0  # nothing unseen is left
+    assert InboundEmail.objects.count() == 2
