@@ -83,6 +83,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
 # Language and time: Brazilian Portuguese first; every clock stored in UTC.
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "pt-br")
 LANGUAGES = [("pt-br", _("Brazilian Portuguese")), ("en", _("English")), ("es", _("Spanish"))]

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.forms import MultipleFileField
 from sla.models import PriorityLevel
 from tickets.models import Integration, Ticket
 
@@ -108,3 +109,69 @@ class TransitionForm(forms.Form):
 class PriorityForm(forms.Form):
     level = forms.ModelChoiceField(queryset=PriorityLevel.objects.all(), label=_("new priority"))
     reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class PortalFilterForm(forms.Form):
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("any")), *Ticket.Status.choices]
+    )
+    priority = forms.ModelChoiceField(
+        label=_("priority"), required=False, queryset=PriorityLevel.objects.all()
+    )
+
+
+class PortalTicketForm(forms.Form):
+    """A customer's new ticket; the level is chosen with the policy's own descriptions."""
+
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    description = forms.CharField(
+        label=_("what happened"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What you see, since when, and who is affected."),
+    )
+    priority = forms.ModelChoiceField(
+        label=_("level"),
+        queryset=PriorityLevel.objects.all(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    category = forms.ChoiceField(label=_("category"), choices=Ticket.Category.choices)
+    affected_service = forms.CharField(
+        label=_("affected product or service"), required=False, max_length=100
+    )
+    scope = forms.ChoiceField(label=_("who is affected"), choices=Ticket.Scope.choices)
+    integration = forms.ModelChoiceField(
+        label=_("integration"), required=False, queryset=Integration.objects.none()
+    )
+    files = MultipleFileField(label=_("attachments"), required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["integration"].queryset = organization.integrations.all()
+
+    def level_guide(self) -> list[dict]:
+        """Each level with its meaning and the deadlines the organization's policy gives it."""
+        from sla import selectors as sla_selectors
+        from sla import services as sla_services
+
+        contract = sla_selectors.contract_in_force(self.organization, timezone.localdate())
+        policy = contract.policy if contract else sla_selectors.default_policy()
+        if policy is None:
+            return []
+        policy = sla_selectors.policies_with_rules().get(pk=policy.pk)
+        business_day = sla_selectors.business_time_for(policy.calendar).spec.longest_day
+        guide = []
+        for target in policy.targets.all():
+            first, resolution = sla_services.targets_for(
+                target, integration_24x7=False, business_day=business_day
+            )
+            guide.append(
+                {
+                    "level": target.level,
+                    "first_response": (first.duration, first.clock.code),
+                    "resolution": (resolution.duration, resolution.clock.code),
+                }
+            )
+        return guide

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -225,6 +226,13 @@ class Ticket(TimeStampedModel):
         verbose_name=_("assignee"),
         limit_choices_to={"is_staff": True},
     )
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="shared_tickets",
+        verbose_name=_("shared with"),
+        help_text=_("Colleagues of the requester who may follow this ticket."),
+    )
     origin = models.CharField(
         _("root-cause origin"), max_length=20, choices=Origin.choices, default=Origin.UNDETERMINED
     )
@@ -262,6 +270,9 @@ class Ticket(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.reference])
 
     @property
     def is_open(self) -> bool:

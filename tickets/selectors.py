@@ -1,6 +1,6 @@
 """Reads of the tickets domain, scoped to what an actor may see."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from sla.models import SLAClock, SLAClockEvent
 from tickets.models import Ticket
@@ -23,9 +23,10 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     membership = getattr(user, "membership", None)
     if membership is None:
         return tickets.none()
+    own = tickets.filter(organization_id=membership.organization_id)
     if membership.is_admin:
-        return tickets.filter(organization_id=membership.organization_id)
-    return tickets.filter(organization_id=membership.organization_id, requester=user)
+        return own
+    return own.filter(Q(requester=user) | Q(shared_with=user)).distinct()
 
 
 def clock_events_of(ticket: Ticket) -> QuerySet[SLAClockEvent]:

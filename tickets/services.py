@@ -99,8 +99,12 @@ def ticket_create(
     integration: Integration | None = None,
     affected_service: str = "",
     scope: str = Ticket.Scope.ONE_CUSTOMER,
+    files: list = (),
 ) -> Ticket:
-    """Open a ticket whose clocks start when the customer communicated (default: now)."""
+    """Open a ticket whose clocks start when the customer communicated (default: now).
+
+    `files` (communications.services.IncomingFile) are attached to the ticket itself.
+    """
     reported_at = reported_at or now
     if reported_at > now:
         raise TicketError({"reported_at": _("The report cannot be in the future.")})
@@ -138,6 +142,11 @@ def ticket_create(
         now=now,
     )
     _refresh_next_due(ticket, started)
+    if files:
+        from communications.services import attachment_store
+
+        for file in files:
+            attachment_store(ticket=ticket, message=None, file=file, uploaded_by=requester, now=now)
     notifications().ticket_opened(ticket)
     return ticket
 

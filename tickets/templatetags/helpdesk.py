@@ -1,0 +1,34 @@
+"""Template filters for instants and budgets, shown the same way everywhere."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+from helpdesk.formats import format_instant
+from sla.selectors import format_duration
+
+register = template.Library()
+
+CLOCK_WORDS = {
+    "business": lambda: _("business hours"),
+    "around_the_clock": lambda: _("around the clock"),
+    "integration_24x7": lambda: _("off hours count half"),
+}
+
+
+@register.filter
+def instant(value, zone=None):
+    """An instant in the given zone (or the current one), with its offset named."""
+    return format_instant(value, zone) if value else "—"
+
+
+@register.filter
+def budget(target):
+    """A (duration, clock code) pair as "4h 00m (business hours)"."""
+    duration, clock = target
+    return f"{format_duration(duration)} ({CLOCK_WORDS[clock]()})"
+
+
+@register.filter
+def target_text(target):
+    """A services.Target as "4h 00m (business hours)"."""
+    return budget((target.duration, target.clock.code))

@@ -1,0 +1,183 @@
+"""The customer portal: thin views over the tickets, SLA and communications services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from communications import selectors as record_selectors
+from communications import services as record_services
+from communications.forms import MessageForm
+from communications.models import Message
+from sla import selectors as sla_selectors
+from sla import services as sla_services
+from tickets import selectors, services
+from tickets.forms import PortalFilterForm, PortalTicketForm
+from tickets.models import Ticket
+
+
+def _clock_lines(ticket, now):
+    """How each clock stands, in the customer's words."""
+    engine = sla_services.snapshot_engine(ticket.sla_snapshot)
+    return [
+        (clock, sla_selectors.clock_status(clock, engine, now), engine.zone)
+        for clock in ticket.clocks.all()
+    ]
+
+
+@login_required
+def home(request):
+    """Open tickets first, with their live deadlines; resolved ones below."""
+    form = PortalFilterForm(request.GET or None)
+    tickets = selectors.tickets_visible_to(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("status"):
+            tickets = tickets.filter(status=data["status"])
+        if data.get("priority"):
+            tickets = tickets.filter(priority=data["priority"])
+        if data.get("q"):
+            tickets = tickets.filter(
+                Q(reference__icontains=data["q"]) | Q(subject__icontains=data["q"])
+            )
+    now = timezone.now()
+    rows = [(ticket, _clock_lines(ticket, now)) for ticket in tickets[:200]]
+    context = {
+        "form": form,
+        "open_rows": [row for row in rows if row[0].is_open],
+        "closed_rows": [row for row in rows if not row[0].is_open],
+    }
+    return render(request, "tickets/home.html", context)
+
+
+@login_required
+def ticket_new(request):
+    """The guided form: the levels explained in the policy's own words, with their deadlines."""
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        messages.info(request, _("Analysts open tickets in the back office."))
+        return redirect("admin:tickets_ticket_add")
+    form = PortalTicketForm(
+        request.POST or None, request.FILES or None, organization=membership.organization
+    )
+    if request.method == "POST" and form.is_valid():
+        data, now = form.cleaned_data, timezone.now()
+        try:
+            ticket = services.ticket_create(
+                organization=membership.organization,
+                requester=request.user,
+                subject=data["subject"],
+                description=data["description"],
+                priority=data["priority"],
+                reported_at=now,
+                now=now,
+                channel=Ticket.Channel.PORTAL,
+                category=data["category"],
+                integration=data.get("integration"),
+                affected_service=data.get("affected_service", ""),
+                scope=data["scope"],
+                files=[
+                    record_services.IncomingFile(f.name, f.content_type or "", f.read())
+                    for f in data.get("files") or []
+                ],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(f"{ticket.get_absolute_url()}?opened=1")
+    return render(
+        request,
+        "tickets/new.html",
+        {"form": form, "levels": form.level_guide()},
+    )
+
+
+@login_required
+def ticket_detail(request, reference: str):
+    """The conversation without internal notes, the clocks, and what the customer can do."""
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
+    now = timezone.now()
+    engine = sla_services.snapshot_engine(ticket.sla_snapshot)
+    context = {
+        "ticket": ticket,
+        "clocks": _clock_lines(ticket, now),
+        "timeline": record_selectors.ticket_timeline(ticket, include_internal=False),
+        "reply_form": MessageForm(),
+        "just_opened": request.GET.get("opened") == "1",
+        "clock_starts_at": None if engine.is_open(now) else _next_opening(engine, now),
+        "zone": engine.zone,
+        "can_confirm": ticket.status == Ticket.Status.RESOLVED,
+        "can_reopen": ticket.status == Ticket.Status.RESOLVED,
+    }
+    return render(request, "tickets/detail.html", context)
+
+
+def _next_opening(engine, now):
+    from datetime import timedelta
+
+    intervals = engine.working_intervals(now, now + timedelta(days=30))
+    return intervals[0][0] if intervals else None
+
+
+@login_required
+@require_POST
+def ticket_reply(request, reference: str):
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            record_services.message_post(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                channel=Message.Channel.PORTAL,
+                now=timezone.now(),
+                files=[
+                    record_services.IncomingFile(f.name, f.content_type or "", f.read())
+                    for f in form.cleaned_data.get("files") or []
+                ],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your message was added to the ticket."))
+    else:
+        messages.error(request, _("Write a message or attach a file."))
+    return redirect(ticket)
+
+
+def _customer_transition(request, reference: str, to_status: str, success: str):
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
+    try:
+        services.ticket_transition(
+            ticket=ticket,
+            to_status=to_status,
+            actor=request.user,
+            now=timezone.now(),
+            reason=request.POST.get("reason", "")[:300],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def ticket_confirm_resolved(request, reference: str):
+    return _customer_transition(
+        request, reference, Ticket.Status.CLOSED, _("Thank you: the ticket is closed.")
+    )
+
+
+@login_required
+@require_POST
+def ticket_reopen(request, reference: str):
+    return _customer_transition(
+        request, reference, Ticket.Status.IN_PROGRESS, _("The ticket is open again.")
+    )
