@@ -1,6 +1,13 @@
 """API-wide plumbing: one stable JSON shape for every error."""
 
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
 
 
 def exception_handler(exc, context):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sla import views as sla_views
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/sla/", include("sla.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("tickets.api.urls")),
+    path("account/tokens/", include("accounts.urls")),
     path("", include("communications.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("agreement/", sla_views.agreement, name="agreement"),
