@@ -19,7 +19,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     text = serializers.CharField(source="display_text", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 

@@ -35,8 +35,8 @@ class TicketSerializer(serializers.ModelSerializer):
     priority = serializers.SlugRelatedField(slug_field="code", read_only=True)
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    integration = serializers.PrimaryKeyRelatedField(read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    integration = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     clocks = ClockSerializer(many=True, read_only=True)
 
     class Meta:
