@@ -30,3 +30,35 @@ class DeadlinePreviewSerializer(serializers.Serializer):
     reported_at = serializers.CharField()
     first_response_due = serializers.CharField()
     resolution_due = serializers.CharField()
+
+
+class TargetSerializer(serializers.Serializer):
+    level = serializers.CharField(source="level.code")
+    name = serializers.CharField(source="level.name")
+    first_response_seconds = serializers.IntegerField()
+    first_response_clock = serializers.CharField()
+    resolution_seconds = serializers.IntegerField()
+    resolution_clock = serializers.CharField()
+    integration_24x7_resolution_seconds = serializers.IntegerField(allow_null=True)
+
+
+class WorkingPeriodSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text=_("0 = Monday"))
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+
+
+class HolidaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField()
+
+
+class ActivePolicySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    timezone = serializers.CharField()
+    working_periods = WorkingPeriodSerializer(many=True)
+    upcoming_holidays = HolidaySerializer(many=True)
+    targets = TargetSerializer(many=True)
+    integration_24x7 = serializers.BooleanField()
+    on_call_phone = serializers.CharField(allow_blank=True)

@@ -6,4 +6,5 @@ app_name = "sla-api"
 
 urlpatterns = [
     path("preview/", views.DeadlinePreviewView.as_view(), name="preview"),
+    path("policy/", views.ActivePolicyView.as_view(), name="policy"),
 ]

@@ -1,10 +1,17 @@
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sla import services
-from sla.api.serializers import DeadlinePreviewQuerySerializer, DeadlinePreviewSerializer
+from sla.api.serializers import (
+    ActivePolicySerializer,
+    DeadlinePreviewQuerySerializer,
+    DeadlinePreviewSerializer,
+)
 
 
 class DeadlinePreviewView(APIView):
@@ -43,3 +50,42 @@ class DeadlinePreviewView(APIView):
         except services.SLAError as error:
             raise serializers.ValidationError({"non_field_errors": [str(error)]}) from None
         return Response(DeadlinePreviewSerializer(deadlines.as_json()).data)
+
+
+class ActivePolicyView(APIView):
+    """The policy that applies to the user's organization, as the engine enforces it."""
+
+    @extend_schema(
+        responses={200: ActivePolicySerializer},
+        examples=[
+            OpenApiExample(
+                "The default policy",
+                value={
+                    "slug": "default",
+                    "name": "Política de suporte padrão",
+                    "timezone": "America/Sao_Paulo",
+                    "working_periods": [{"weekday": 0, "start": "09:00:00", "end": "18:00:00"}],
+                    "upcoming_holidays": [{"date": "2026-12-25", "name": "Natal"}],
+                    "targets": [
+                        {
+                            "level": "alta",
+                            "name": "Alta",
+                            "first_response_seconds": 7200,
+                            "first_response_clock": "business",
+                            "resolution_seconds": 28800,
+                            "resolution_clock": "business",
+                            "integration_24x7_resolution_seconds": 28800,
+                        }
+                    ],
+                    "integration_24x7": False,
+                    "on_call_phone": "",
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request):
+        overview = services.policy_overview(user=request.user, today=timezone.localdate())
+        if overview is None:
+            raise NotFound(_("No SLA policy is configured."))
+        return Response(ActivePolicySerializer(overview).data)

@@ -228,3 +228,65 @@ def upcoming_closed_days(calendar, *, today, count: int) -> list[tuple]:
     merged = {day: name for day, name in names.items() if day not in extra_days}
     merged |= {day: reason or _("closure") for day, reason in closures.items()}
     return sorted((day, name) for day, name in merged.items() if day >= today)[:count]
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    level: PriorityLevel
+    first_response_seconds: int
+    first_response_clock: str
+    resolution_seconds: int
+    resolution_clock: str
+    integration_24x7_resolution_seconds: int | None
+
+
+@dataclass(frozen=True)
+class PolicyOverview:
+    slug: str
+    name: str
+    timezone: str
+    working_periods: list
+    upcoming_holidays: list[dict]
+    targets: list[TargetRow]
+    integration_24x7: bool
+    on_call_phone: str
+
+
+def policy_overview(*, user, today) -> PolicyOverview | None:
+    """The policy that applies to the user's organization, in plain terms (API, portal)."""
+    membership = getattr(user, "membership", None)
+    contract = selectors.contract_in_force(membership.organization, today) if membership else None
+    policy = contract.policy if contract else selectors.default_policy()
+    if policy is None:
+        return None
+    policy = selectors.policies_with_rules().get(pk=policy.pk)
+    business_day = selectors.business_time_for(policy.calendar).spec.longest_day
+    rows = []
+    for target in policy.targets.all():
+        first, resolution = targets_for(target, integration_24x7=False, business_day=business_day)
+        _first, covered = targets_for(target, integration_24x7=True, business_day=business_day)
+        rows.append(
+            TargetRow(
+                level=target.level,
+                first_response_seconds=int(first.duration.total_seconds()),
+                first_response_clock=first.clock.code,
+                resolution_seconds=int(resolution.duration.total_seconds()),
+                resolution_clock=resolution.clock.code,
+                integration_24x7_resolution_seconds=(
+                    int(covered.duration.total_seconds()) if covered != resolution else None
+                ),
+            )
+        )
+    return PolicyOverview(
+        slug=policy.slug,
+        name=policy.name,
+        timezone=policy.calendar.timezone,
+        working_periods=list(policy.calendar.working_periods.all()),
+        upcoming_holidays=[
+            {"date": day, "name": name}
+            for day, name in upcoming_closed_days(policy.calendar, today=today, count=10)
+        ],
+        targets=rows,
+        integration_24x7=bool(contract and contract.integration_24x7),
+        on_call_phone=contract.on_call_phone if contract and contract.integration_24x7 else "",
+    )

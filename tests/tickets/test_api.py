@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -204,3 +205,33 @@ def test_priority_levels_and_docs_are_served(world, client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_the_active_policy_is_what_the_engine_enforces(world):
+    from sla.models import SupportContract
+
+    SupportContract.objects.create(
+        organization=world["member"].membership.organization,
+        policy=world["own"].sla_snapshot.policy,
+        integration_24x7=True,
+        on_call_phone="+55 11 4000-2400",
+        valid_from=timezone.localdate() - timedelta(days=1),
+    )
+    body = client_for(world["member"]).get("/api/sla/policy/").json()
+    alta = next(t for t in body["targets"] if t["level"] == "alta")
+    assert (alta["first_response_seconds"], alta["resolution_seconds"]) == (7200, 28800)
+    assert alta["integration_24x7_resolution_seconds"] == 28800
+    assert body["integration_24x7"] and body["on_call_phone"] == "+55 11 4000-2400"
+    assert len(body["working_periods"]) == 5
+    page = Client()
+    page.force_login(world["member"])
+    html = page.get("/agreement/").content.decode()
+    assert "+55 11 4000-2400" in html and "2h 00m" in html
+
+
+def test_password_reset_sends_an_email(world, client, mailoutbox):
+    world["member"].email = "maria@acme.example.com"
+    world["member"].save()
+    assert client.get("/accounts/password_reset/").status_code == 200
+    client.post("/accounts/password_reset/", {"email": "maria@acme.example.com"})
+    assert mailoutbox and "maria@acme.example.com" in mailoutbox[-1].to

@@ -1,5 +1,7 @@
 """Template filters for instants and budgets, shown the same way everywhere."""
 
+from datetime import timedelta
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,6 @@ def budget(target):
 
 
 @register.filter
-def target_text(target):
-    """A services.Target as "4h 00m (business hours)"."""
-    return budget((target.duration, target.clock.code))
+def seconds_on(seconds, clock):
+    """A budget in seconds on a clock, as "4h 00m (business hours)"."""
+    return budget((timedelta(seconds=seconds), clock))
