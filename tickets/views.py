@@ -106,6 +106,9 @@ def ticket_detail(request, reference: str):
         "ticket": ticket,
         "clocks": _clock_lines(ticket, now),
         "timeline": record_selectors.ticket_timeline(ticket, include_internal=False),
+        "ticket_files": record_selectors.attachments_visible_to(request.user).filter(
+            ticket=ticket, message__isnull=True
+        ),
         "reply_form": MessageForm(),
         "just_opened": request.GET.get("opened") == "1",
         "clock_starts_at": None if engine.is_open(now) else _next_opening(engine, now),
