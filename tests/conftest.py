@@ -43,3 +43,14 @@ def _english_outside_requests():
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded and received files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with empty caches: API throttling counts requests there, per client
+    address, and every test client comes from the same address."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield

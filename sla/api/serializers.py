@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sla import services
@@ -42,10 +43,18 @@ class TargetSerializer(serializers.Serializer):
     integration_24x7_resolution_seconds = serializers.IntegerField(allow_null=True)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}$", "example": "09:00:00"})
+class WallClockTimeField(serializers.TimeField):
+    """A time of day in the calendar's zone, without offset.
+
+    JSON Schema's ``time`` format demands an offset (RFC 3339), which a weekly period has not.
+    """
+
+
 class WorkingPeriodSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text=_("0 = Monday"))
-    start = serializers.TimeField()
-    end = serializers.TimeField()
+    start = WallClockTimeField(help_text=_("Local time in the calendar's zone."))
+    end = WallClockTimeField(help_text=_("Local time in the calendar's zone."))
 
 
 class HolidaySerializer(serializers.Serializer):

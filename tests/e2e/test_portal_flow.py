@@ -1,0 +1,160 @@
+"""End to end in a real browser: a customer opens a ticket, an analyst takes it, the clock shows it.
+
+Elements are found by ids, names, hrefs and classes, never by translated text (the interface is in
+Portuguese by default); the one exception is the language switcher, whose effect is checked.
+"""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.e2e.conftest import admin_login, orm, portal_login
+from tickets import services
+from tickets.models import Ticket
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+OPENED_URL = re.compile(r"/tickets/(HD-\d{4}-\d{6})/\?opened=1$")
+ATTACHMENT_HREF = re.compile(r"^/attachments/\d+/$")
+
+
+def _open_ticket(page, base_url: str, level, *, subject: str, upload) -> str:
+    """Fill the guided form and send it; return the new ticket's reference."""
+    page.goto(f"{base_url}/tickets/new/")
+    page.fill("input[name=subject]", subject)
+    page.fill("textarea[name=description]", "The integration stopped sending orders at 9:00.")
+    page.check(f"input[name=priority][value='{level.pk}']")
+    page.set_input_files("input[name=files]", str(upload))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(OPENED_URL)
+    return OPENED_URL.search(page.url).group(1)
+
+
+def _file_link(scope, name: str):
+    """The download link of an attachment, by its file name (never translated)."""
+    exact_name = re.compile(f"^{re.escape(name)}$")
+    return scope.locator("a[href^='/attachments/']").filter(has_text=exact_name)
+
+
+def _download(context, base_url: str, link) -> bytes:
+    """Fetch a link with the page's cookies (the browser itself would save it as a download)."""
+    href = link.get_attribute("href")
+    assert ATTACHMENT_HREF.match(href), href
+    response = context.request.get(f"{base_url}{href}")
+    assert response.ok, response.status
+    return response.body()
+
+
+def _stored(reference: str) -> dict:
+    """What the database holds for the ticket (read through `orm`, in a thread of its own)."""
+    ticket = Ticket.objects.get(reference=reference)
+    return {
+        "pk": ticket.pk,
+        "requester_id": ticket.requester_id,
+        "priority_id": ticket.priority_id,
+        "assignee_id": ticket.assignee_id,
+    }
+
+
+def test_customer_opens_replies_and_sees_first_response_met(
+    new_context, live_server, levels, default_policy, tmp_path
+):
+    base = live_server.url
+    customer = factories.make_customer()
+    analyst = factories.make_analyst(is_superuser=True)
+    log = tmp_path / "erro.log"
+    log.write_bytes(b"2026-01-05 09:00 ERROR orders: timeout\n")
+    reply_file = tmp_path / "print.txt"
+    reply_file.write_bytes(b"still failing at 10:15\n")
+
+    # 1. The customer opens a ticket at level "alta", with a file.
+    customer_context = new_context()
+    page = customer_context.new_page()
+    portal_login(page, base, customer.username)
+    reference = _open_ticket(page, base, levels["alta"], subject="Orders stuck", upload=log)
+    ticket = orm(_stored, reference)
+    assert ticket["requester_id"] == customer.pk
+    assert ticket["priority_id"] == levels["alta"].pk
+    expect(page.locator("h1")).to_contain_text(reference)
+    expect(page.locator(".notice[role=status]")).to_contain_text(reference)
+    expect(page.locator("ul.clocks li")).to_have_count(2)
+    expect(page.locator("ul.clocks li.sla-met")).to_have_count(0)
+    opening_file = _file_link(page, log.name)
+    expect(opening_file).to_have_count(1)
+    assert _download(customer_context, base, opening_file) == log.read_bytes()
+
+    # 2. The customer replies, with a file; the reply and its file show in the conversation.
+    page.fill("textarea[name=body]", "More detail: it fails for every order.")
+    page.set_input_files("form[action$='/reply/'] input[name=files]", str(reply_file))
+    page.click("form[action$='/reply/'] button[type=submit]")
+    page.wait_for_url(f"{base}/tickets/{reference}/")
+    timeline = page.locator("ol.timeline")
+    expect(timeline).to_contain_text("More detail: it fails for every order.")
+    reply_link = _file_link(timeline, reply_file.name)
+    expect(reply_link).to_have_count(1)
+    assert _download(customer_context, base, reply_link) == reply_file.read_bytes()
+
+    # 3. The analyst takes the ticket in the back office.
+    analyst_page = new_context().new_page()
+    admin_login(analyst_page, base, analyst.username)
+    change_url = f"{base}/admin/tickets/ticket/{ticket['pk']}/change/"
+    analyst_page.goto(change_url)
+    assign = analyst_page.locator("form[action$='/assign/']")
+    assign.locator("select[name=analyst]").select_option(str(analyst.pk))
+    assign.locator("button[type=submit]").click()
+    analyst_page.wait_for_url(change_url)
+    expect(analyst_page.locator(".messagelist .success")).to_have_count(1)
+    assert orm(_stored, reference)["assignee_id"] == analyst.pk
+
+    # 4. The customer reloads: the first-response clock (listed first) is met.
+    page.reload()
+    expect(page.locator("ul.clocks li")).to_have_count(2)
+    expect(page.locator("ul.clocks li").first).to_have_class(re.compile(r"\bsla-met\b"))
+    expect(page.locator("ul.clocks li.sla-met")).to_have_count(1)
+
+
+def test_phone_layout_labels_and_language_switch(new_context, live_server, levels, default_policy):
+    base = live_server.url
+    customer = factories.make_customer()
+    now = timezone.now()
+    services.ticket_create(
+        organization=customer.membership.organization,
+        requester=customer,
+        subject="A rather long subject, to see that the list of tickets wraps on a phone",
+        description="d",
+        priority=levels["media"],
+        reported_at=now,
+        now=now,
+    )
+    page = new_context(viewport={"width": 375, "height": 740}).new_page()
+    portal_login(page, base, customer.username)
+    expect(page.locator("html")).to_have_attribute("lang", "pt-br")
+
+    # No horizontal scroll on a phone, with a ticket and its deadlines listed.
+    expect(page.locator("table.tickets ul.clocks li")).to_have_count(2)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the home page scrolls sideways by {overflow}px at 375px"
+
+    # Every field of the new-ticket form has a label (and the form fits too).
+    page.goto(f"{base}/tickets/new/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll("input, select, textarea")]
+            .filter((field) => field.type !== "hidden")
+            .filter((field) => !field.closest("label")
+                && !(field.id && document.querySelector(`label[for="${CSS.escape(field.id)}"]`)))
+            .map((field) => field.outerHTML)"""
+    )
+    assert unlabelled == []
+
+    # The language switcher (its submit button is the first in the page).
+    page.select_option("#language-select", "es")
+    page.click("form:has(#language-select) button[type=submit]")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    assert page.url == f"{base}/tickets/new/"
