@@ -34,6 +34,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # grow looking for working time before deciding the calendar has none.
 _INITIAL_MARGIN_YEARS = 1
 _MAX_SEARCH_YEARS = 60
+# Far from datetime's own limits (years 1 and 9999), so an index's margins never overflow.
+_MIN_YEAR, _MAX_YEAR = 1900, 9000
 
 
 class BusinessTimeError(ValueError):
@@ -488,7 +490,15 @@ class BusinessTime:
     # -- index ------------------------------------------------------------------------
 
     def _year_of(self, moment: int) -> int:
-        return from_microseconds(moment, self.zone).year
+        try:
+            year = from_microseconds(moment, self.zone).year
+        except (OverflowError, ValueError):
+            year = 0
+        if not _MIN_YEAR <= year <= _MAX_YEAR:
+            raise BusinessTimeError(
+                f"instants are counted between the years {_MIN_YEAR} and {_MAX_YEAR} only"
+            )
+        return year
 
     def _covering(self, low: int, high: int) -> _Index:
         """An index whose range holds [low, high], with a working margin on each side."""
@@ -508,12 +518,19 @@ class BusinessTime:
         # A clock that counts off hours reaches any budget, working time or not; and how far
         # we have searched is measured from the start, not from the index's first year.
         counts_nothing = clock.off_hours_rate == 0 and not self.spec.has_working_time
-        if counts_nothing or index.last_year - self._year_of(start) > _MAX_SEARCH_YEARS:
+        if counts_nothing:
             raise BusinessTimeError("this calendar has no working time to count")
+        if index.last_year - self._year_of(start) > _MAX_SEARCH_YEARS:
+            raise BusinessTimeError(
+                f"the budget is not used up within {_MAX_SEARCH_YEARS} years of working time"
+            )
         with self._lock:
             current = self._index if self._index is not None else index
             span = current.last_year - current.first_year + 1
-            self._index = self._build(current.first_year, current.last_year + span)
+            if current.last_year >= _MAX_YEAR:
+                raise BusinessTimeError(f"the budget runs past the year {_MAX_YEAR}")
+            last_year = min(current.last_year + span, _MAX_YEAR + _INITIAL_MARGIN_YEARS)
+            self._index = self._build(current.first_year, last_year)
             return self._index
 
     def _build(self, first_year: int, last_year: int) -> _Index:

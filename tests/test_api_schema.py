@@ -6,6 +6,8 @@ must match the schema.
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -17,6 +19,18 @@ from tests import factories
 from tickets import services
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    """Schemathesis calls the WSGI application directly, not through Django's test client, so
+    each request's end would close the database connection (and, on PostgreSQL, the test's
+    transaction with it). The test client disconnects the same handlers; so do we."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -127,6 +127,10 @@ def parse_reported_at(raw: str) -> datetime:
             _("“%(value)s” has no UTC offset; write it like 2026-11-27T17:00:00-03:00.")
             % {"value": raw}
         )
+    if abs(value.utcoffset()) > timedelta(hours=14):
+        raise SLAError(_("Give a UTC offset between -14:00 and +14:00."))
+    if not 1900 <= value.year <= 9000:
+        raise SLAError(_("“%(value)s” is outside the years 1900 to 9000.") % {"value": raw})
     return value
 
 

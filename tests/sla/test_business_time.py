@@ -621,6 +621,30 @@ def test_negative_budgets_are_refused(policy: BusinessTime) -> None:
         policy.add_many([us(AWARE), us(AWARE)], [3_600_000_000, -1])
 
 
+@pytest.mark.parametrize(
+    ("start", "budget"),
+    [
+        (datetime(9999, 12, 31, 20, tzinfo=UTC), timedelta(hours=2)),
+        (datetime(1, 1, 1, 5, tzinfo=UTC), timedelta(hours=2)),
+        (datetime(8990, 1, 1, tzinfo=UTC), timedelta(days=365 * 20)),
+    ],
+)
+def test_instants_at_the_calendars_edge_are_refused_not_crashed(
+    policy: BusinessTime, start: datetime, budget: timedelta
+) -> None:
+    """Python's datetime ends at the years 1 and 9999; the engine says so in its own error."""
+    with pytest.raises(BusinessTimeError):
+        policy.add(start, budget, BUSINESS)
+    if not 1900 <= start.year <= 9000:
+        with pytest.raises(BusinessTimeError):
+            policy.elapsed(start, start + timedelta(hours=1), BUSINESS)
+
+
+def test_a_budget_past_the_search_limit_says_so(policy: BusinessTime) -> None:
+    with pytest.raises(BusinessTimeError, match="not used up within"):
+        policy.add(AWARE, timedelta(days=365 * 50), BUSINESS)
+
+
 def test_invalid_periods_are_refused() -> None:
     for start, end in [(10, 10), (20, 10), (-1, 10), (0, 86_401)]:
         with pytest.raises(BusinessTimeError):

@@ -169,6 +169,11 @@ def test_filters_ordering_and_bad_filter_values(world):
     since = (timezone.now() - timedelta(hours=1)).isoformat()
     assert len(references(client.get("/api/tickets/", {"reported_after": since}))) == 4
     assert client.get("/api/tickets/", {"reported_after": "ontem"}).status_code == 400
+    # Offsets PostgreSQL refuses, and instants at the calendar's edge, are the client's error.
+    for instant in ("0010-02-20T09:51:42-21:09", "0001-01-01T00:00:00+05:00"):
+        response = client.get("/api/tickets/", {"reported_before": instant})
+        assert response.status_code == 400
+        assert "reported_before" in response.json()["errors"]
     assert client.get("/api/tickets/", {"status": "flying"}).status_code == 400
     assert client.get("/api/tickets/", {"ordering": "-next_due_at"}).status_code == 200
     assert client.get("/api/tickets/", {"page": "abc"}).status_code == 404
