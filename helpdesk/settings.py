@@ -181,6 +181,11 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
 )
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Feature requests: e-mail sent to this address becomes a request (empty: off), and the
+# portal's public address, for the links in notices (one-click unsubscribe).
+FEATURE_REQUESTS_EMAIL = env_str("FEATURE_REQUESTS_EMAIL")
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
+
 # Background work: Django's tasks framework with the database-backed worker.
 TASKS = {
     "default": {

@@ -89,3 +89,24 @@ def make_contract(
         valid_from=fields.pop("valid_from", date(2020, 1, 1)),
         **fields,
     )
+
+
+def make_feature_request(*, author=None, title: str | None = None, status: str = "", **fields):
+    """A feature request through its service (author voted and subscribed); `status` is set
+    directly afterwards, for tests that start from a reviewed request."""
+    from django.utils import timezone
+
+    from feature_requests import services as feature_services
+
+    author = author or make_customer()
+    feature_request = feature_services.feature_request_create(
+        author=author,
+        title=title or f"Feature {next(_sequence)}",
+        description=fields.pop("description", "Would help a lot."),
+        now=fields.pop("now", None) or timezone.now(),
+        **fields,
+    )
+    if status:
+        type(feature_request).objects.filter(pk=feature_request.pk).update(status=status)
+        feature_request.refresh_from_db()
+    return feature_request
