@@ -27,7 +27,7 @@ def messages_visible_to(user, ticket) -> QuerySet[Message]:
 
 def agreements_visible_to(user) -> QuerySet[Agreement]:
     return Agreement.objects.filter(ticket__in=tickets_visible_to(user)).select_related(
-        "vendor_party", "supersedes"
+        "vendor_party", "supersedes", "superseded_by"
     )
 
 

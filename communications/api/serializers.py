@@ -69,4 +69,5 @@ class AgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_in_force(self, agreement) -> bool:
+        # agreements_visible_to selects superseded_by: no query per row.
         return not hasattr(agreement, "superseded_by")

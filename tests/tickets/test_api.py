@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as token_services
+from communications import services as record_services
 from tests import factories
 from tickets import services
 from tickets.models import Ticket
@@ -189,6 +190,75 @@ def test_the_list_costs_the_same_queries_for_any_page_size(world):
             assert client.get("/api/tickets/", {"page_size": size}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def query_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+def add_record(ticket, analyst, customer, *, count: int) -> None:
+    """Messages with files, public ones and notes, and agreements with corrections."""
+    now = timezone.now()
+    for index in range(count):
+        record_services.message_post(
+            ticket=ticket,
+            author=customer if index % 2 else analyst,
+            body=f"mensagem {index}",
+            channel="portal" if index % 2 else "back_office",
+            now=now,
+            internal=index % 4 == 0,  # every other analyst message is a note
+            files=[record_services.IncomingFile(f"f{index}.txt", "text/plain", b"x")],
+        )
+        first = record_services.agreement_record(
+            ticket=ticket,
+            kind="commitment",
+            text=f"acordo {index}",
+            customer_party="Maria",
+            actor=analyst,
+        )
+        record_services.agreement_record(
+            ticket=ticket,
+            kind="commitment",
+            text=f"acordo {index}, corrigido",
+            customer_party="Maria",
+            actor=analyst,
+            supersedes=first,
+        )
+
+
+@pytest.mark.parametrize("role", ["member", "analyst"])
+@pytest.mark.parametrize("suffix", ["messages/", "attachments/", "agreements/"])
+def test_the_record_lists_cost_the_same_queries_for_any_length(world, role, suffix):
+    ticket = world["own"]
+    client = client_for(world[role])
+    url = f"/api/tickets/{ticket.reference}/{suffix}"
+    add_record(ticket, world["analyst"], world["member"], count=2)  # a row for each role
+    rows, small = len(client.get(url).json()), query_count(client, url)
+    add_record(ticket, world["analyst"], world["member"], count=8)
+    assert len(client.get(url).json()) >= rows + 5
+    assert query_count(client, url) == small
+
+
+def test_agreements_know_which_version_is_in_force(world):
+    ticket = world["own"]
+    add_record(ticket, world["analyst"], world["member"], count=1)
+    rows = client_for(world["member"]).get(f"/api/tickets/{ticket.reference}/agreements/").json()
+    assert [(row["version"], row["in_force"]) for row in rows] == [(1, False), (2, True)]
+
+
+def test_priority_levels_cost_the_same_queries_for_any_length(world):
+    from sla.models import PriorityLevel
+
+    client = client_for(world["member"])
+    small = query_count(client, "/api/priority-levels/")
+    for number in range(5, 15):
+        PriorityLevel.objects.create(
+            number=number, code=f"nivel-{number}", name="N", description="d"
+        )
+    assert query_count(client, "/api/priority-levels/") == small
 
 
 def test_tokens_authenticate_until_revoked(world):
