@@ -1,5 +1,7 @@
 """The customer portal: thin views over the tickets, SLA and communications services."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -111,7 +113,7 @@ def ticket_detail(request, reference: str):
         ),
         "reply_form": MessageForm(),
         "just_opened": request.GET.get("opened") == "1",
-        "clock_starts_at": None if engine.is_open(now) else _next_opening(engine, now),
+        "clock_starts_at": _clock_start(engine, ticket.reported_at),
         "zone": engine.zone,
         "can_confirm": ticket.status == Ticket.Status.RESOLVED,
         "can_reopen": ticket.status == Ticket.Status.RESOLVED,
@@ -119,10 +121,11 @@ def ticket_detail(request, reference: str):
     return render(request, "tickets/detail.html", context)
 
 
-def _next_opening(engine, now):
-    from datetime import timedelta
-
-    intervals = engine.working_intervals(now, now + timedelta(days=30))
+def _clock_start(engine, reported_at):
+    """When business-hours clocks start for a ticket reported out of hours (None in hours)."""
+    if engine.is_open(reported_at):
+        return None
+    intervals = engine.working_intervals(reported_at, reported_at + timedelta(days=30))
     return intervals[0][0] if intervals else None
 
 
