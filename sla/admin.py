@@ -152,12 +152,18 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
                 self.message_user(request, _("Only new tickets will use the new rules."))
             return HttpResponseRedirect(next_url)
         previews = []
+        now = timezone.now()
         for policy in policies:
             snapshot = services.snapshot_take(policy)
             stale = ticket_selectors.open_clocks_on_stale_rules(policy, snapshot)
-            previews.append(
-                (policy, services.reapply_preview(clocks_with_tickets=stale, snapshot=snapshot))
+            preview = services.reapply_preview(
+                clocks_with_tickets=stale, snapshot=snapshot, now=now
             )
+            shifts = {
+                "largest": selectors.format_shift(preview.largest_shift, signed=False),
+                "mean": selectors.format_shift(preview.mean_shift),
+            }
+            previews.append((policy, preview, shifts))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Apply the new rules to open tickets?"),

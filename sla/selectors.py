@@ -137,6 +137,16 @@ def format_duration(duration: timedelta) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
+def format_shift(shift: timedelta, *, signed: bool = True) -> str:
+    """A deadline's move, e.g. "2h 00m later" or "15m earlier" ("no change" when none)."""
+    if not shift:
+        return _("no change")
+    size = format_duration(abs(shift))
+    if not signed:
+        return size
+    return (_("%(size)s later") if shift > timedelta(0) else _("%(size)s earlier")) % {"size": size}
+
+
 def clocks_of(ticket) -> dict[str, SLAClock]:
     return {clock.metric: clock for clock in ticket.clocks.all()}
 

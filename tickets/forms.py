@@ -2,11 +2,13 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.forms import MultipleFileField
 from sla.models import PriorityLevel
+from tickets import services
 from tickets.models import Integration, Ticket
 
 
@@ -69,6 +71,16 @@ class TicketAddForm(forms.ModelForm):
                 self.add_error(
                     "requester", _("The requester must be a member of the organization.")
                 )
+        priority = cleaned.get("priority")
+        if organization and priority and "reported_at" not in self.errors:
+            try:
+                services.ticket_rules_check(
+                    organization=organization,
+                    priority=priority,
+                    reported_at=cleaned.get("reported_at") or timezone.now(),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 

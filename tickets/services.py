@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.db import bulk_update_rows
@@ -65,6 +66,22 @@ def _policy_for(organization: Organization, reported_at: datetime):
     return contract, sla_selectors.policies_with_rules().get(pk=policy.pk)
 
 
+def _targets_check(policy, level: PriorityLevel) -> None:
+    if not any(target.level_id == level.pk for target in policy.targets.all()):
+        raise TicketError(
+            {
+                "priority": _("Policy “%(policy)s” has no targets for level “%(level)s”.")
+                % {"policy": policy.name, "level": level.name}
+            }
+        )
+
+
+def ticket_rules_check(*, organization: Organization, priority: PriorityLevel, reported_at):
+    """Refuse, before anything is written, a ticket no policy can give deadlines to."""
+    _contract, policy = _policy_for(organization, reported_at)
+    _targets_check(policy, priority)
+
+
 def notifications():
     """The e-mail notices (imported late: communications builds on tickets)."""
     from communications import notifications as notices
@@ -113,11 +130,13 @@ def ticket_create(
             {"integration": _("The integration must belong to the ticket's organization.")}
         )
     contract, policy = _policy_for(organization, reported_at)
+    _targets_check(policy, priority)
     coverage = sla_services.integration_coverage(
         contract=contract, integration=integration, level=priority
     )
     ticket = Ticket(
-        reference=reference_next(year=reported_at.year),
+        # the year the customer lived it, in the desk's zone (not UTC's New Year)
+        reference=reference_next(year=timezone.localtime(reported_at).year),
         organization=organization,
         requester=requester,
         subject=subject,
@@ -360,6 +379,12 @@ def ticket_change_priority(
     coverage = sla_services.integration_coverage(
         contract=contract, integration=ticket.integration, level=level
     )
+    try:
+        sla_services.snapshot_targets(
+            ticket.sla_snapshot, level_code=level.code, integration_24x7=coverage.covered
+        )
+    except sla_services.SLAError as error:
+        raise TicketError({"priority": str(error)}) from None
     sla_services.clocks_recalculate(
         ticket_clocks=ticket_clocks.values(),
         snapshot=ticket.sla_snapshot,
@@ -397,21 +422,23 @@ def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
     for clock in ticket_clocks:
         clock.ticket = by_id[clock.ticket_id]
     reason = _("Policy “%(policy)s” re-applied") % {"policy": policy.name}
-    sla_services.clocks_reapply(
+    changed = sla_services.clocks_reapply(
         clocks_with_tickets=ticket_clocks, snapshot=snapshot, now=now, actor=actor, reason=reason
     )
     clocks_by_ticket: dict[int, list[SLAClock]] = {}
     for clock in ticket_clocks:
         clocks_by_ticket.setdefault(clock.ticket_id, []).append(clock)
-    for ticket in stale:
+    for ticket in stale:  # every one counts on the new rules from now on, moved or not
         ticket.sla_snapshot = snapshot
         ticket.next_due_at = sla_services.next_due(clocks_by_ticket.get(ticket.pk, []))
     bulk_update_rows(stale, ["sla_snapshot", "next_due_at"])
+    moved_ids = {clock.ticket_id for clock in changed}
+    moved = [ticket for ticket in stale if ticket.pk in moved_ids]
     Ticket.history.bulk_history_create(
-        stale,
+        moved,
         update=True,
         default_date=now,
         default_user=actor,
         default_change_reason=_("SLA policy re-applied"),
     )
-    return len(stale)
+    return len(moved)

@@ -26,7 +26,7 @@ from sla.models import (
     SLAClockEvent,
     SLAPolicy,
 )
-from sla.services.deadlines import Target, targets_for
+from sla.services.deadlines import SLAError, Target, targets_for
 
 # -- snapshots ------------------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ def snapshot_targets(
     try:
         targets = snapshot.content["targets"][level_code]
     except KeyError:
-        raise ValueError(
+        raise SLAError(
             _("Policy “%(policy)s” has no target for level “%(level)s”.")
             % {"policy": snapshot.content["policy"]["slug"], "level": level_code}
         ) from None
@@ -333,29 +333,54 @@ def next_due(ticket_clocks: Iterable[SLAClock]) -> datetime | None:
 
 @dataclass(frozen=True)
 class ReapplyPreview:
-    open_clocks: int
-    moved: int
+    tickets: int  # open tickets still counting on older rules
+    tickets_moving: int  # of them, those with a deadline (or a paused budget) that moves
+    clocks_moving: int
     earlier: int
     later: int
     largest_shift: timedelta
-    mean_shift: timedelta
+    mean_shift: timedelta  # signed: negative when deadlines come earlier on average
 
 
 @dataclass
 class Recomputed:
+    """A clock under new rules: its new target, due instant and, if paused, budget left."""
+
     clock: SLAClock
     target: Target
     due_at: datetime | None
+    remaining_at_pause: timedelta | None = None
+
+    @property
+    def shift(self) -> timedelta:
+        """How far the deadline moves; for a paused clock, how much more budget it has left."""
+        if self.due_at is not None and self.clock.due_at is not None:
+            return self.due_at - self.clock.due_at
+        if self.due_at is None and self.clock.due_at is None:
+            return (self.remaining_at_pause or timedelta(0)) - (
+                self.clock.remaining_at_pause or timedelta(0)
+            )
+        return timedelta(0)
+
+    @property
+    def moves(self) -> bool:
+        clock = self.clock
+        return (
+            self.due_at != clock.due_at
+            or self.target.duration != clock.budget
+            or self.target.clock.code != clock.clock
+            or (self.due_at is None and self.remaining_at_pause != clock.remaining_at_pause)
+        )
 
 
 def recompute_many(
-    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot
+    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot, now: datetime
 ) -> list[Recomputed]:
-    """New targets and due instants of many clocks under a snapshot, without writing.
+    """New targets and due instants of many unmet clocks under a snapshot, without writing.
 
     Clocks never paused (most of them) go through the engine's vectorised `add_many` in one
     call per clock kind; paused ones are computed one by one, since their pauses differ.
-    Each clock needs `ticket__priority` loaded.
+    Met clocks are history and are left out. Each clock needs `ticket__priority` loaded.
     """
     import numpy as np
 
@@ -363,6 +388,8 @@ def recompute_many(
     results: list[Recomputed] = []
     plain: dict[str, list[Recomputed]] = {}
     for clock in clocks_with_tickets:
+        if clock.met_at is not None:
+            continue
         ticket = clock.ticket
         try:
             target = snapshot_targets(
@@ -376,6 +403,9 @@ def recompute_many(
             item.due_at = clocks.due_with_pauses(
                 engine, clock.started_at, target.duration, target.clock, _pauses(clock)
             )
+            if item.due_at is None:  # still waiting: what is left of the new budget
+                used = clocks.spent(engine, clock.started_at, now, target.clock, _pauses(clock))
+                item.remaining_at_pause = max(target.duration - used, timedelta(0))
         else:
             plain.setdefault(target.clock.code, []).append(item)
     for clock_code, items in plain.items():
@@ -392,22 +422,25 @@ def recompute_many(
 
 
 def reapply_preview(
-    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot
+    *, clocks_with_tickets: list[SLAClock], snapshot: PolicySnapshot, now: datetime
 ) -> ReapplyPreview:
-    """How many open deadlines a re-apply would move, and by how much."""
-    shifts = [
-        (item.due_at - item.clock.due_at) // timedelta(microseconds=1)
-        for item in recompute_many(clocks_with_tickets=clocks_with_tickets, snapshot=snapshot)
-        if item.due_at is not None and item.clock.due_at is not None
+    """How many open tickets a re-apply would move, and by how much (nothing is written)."""
+    moving = [
+        item
+        for item in recompute_many(
+            clocks_with_tickets=clocks_with_tickets, snapshot=snapshot, now=now
+        )
+        if item.moves
     ]
-    moved = [shift for shift in shifts if shift]
+    shifts = [item.shift // timedelta(microseconds=1) for item in moving]
     return ReapplyPreview(
-        open_clocks=len(shifts),
-        moved=len(moved),
-        earlier=sum(1 for shift in moved if shift < 0),
-        later=sum(1 for shift in moved if shift > 0),
-        largest_shift=timedelta(microseconds=max((abs(s) for s in moved), default=0)),
-        mean_shift=timedelta(microseconds=int(sum(moved) / len(moved)) if moved else 0),
+        tickets=len({clock.ticket_id for clock in clocks_with_tickets}),
+        tickets_moving=len({item.clock.ticket_id for item in moving}),
+        clocks_moving=len(moving),
+        earlier=sum(1 for shift in shifts if shift < 0),
+        later=sum(1 for shift in shifts if shift > 0),
+        largest_shift=timedelta(microseconds=max((abs(s) for s in shifts), default=0)),
+        mean_shift=timedelta(microseconds=int(sum(shifts) / len(shifts)) if shifts else 0),
     )
 
 
@@ -419,21 +452,21 @@ def clocks_reapply(
     actor=None,
     reason: str,
 ) -> list[SLAClock]:
-    """Put many clocks on a snapshot's targets in bulk, one `recalculated` event each."""
+    """Put many clocks on a snapshot's targets in bulk; each one that moves gets a
+    `recalculated` event (paused time is kept: pauses are inputs of the recomputation)."""
     changed = []
-    for item in recompute_many(clocks_with_tickets=clocks_with_tickets, snapshot=snapshot):
+    for item in recompute_many(clocks_with_tickets=clocks_with_tickets, snapshot=snapshot, now=now):
+        if not item.moves:
+            continue
         clock = item.clock
         clock.budget, clock.clock, clock.due_at = (
             item.target.duration,
             item.target.clock.code,
-            (item.due_at),
+            item.due_at,
         )
         clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
-        if clock.due_at is None:  # still waiting: what is left of the new budget
-            used = clocks.spent(
-                snapshot_engine(snapshot), clock.started_at, now, item.target.clock, _pauses(clock)
-            )
-            clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+        if clock.due_at is None:
+            clock.remaining_at_pause = item.remaining_at_pause
         changed.append(clock)
     bulk_update_rows(changed, ["budget", "clock", "due_at", "state", "remaining_at_pause"])
     SLAClockEvent.objects.bulk_create(

@@ -142,8 +142,10 @@ def test_saving_a_policy_offers_to_reapply_with_a_preview(
 
     preview = admin_client_logged.get(saved["Location"])
     assert preview.status_code == 200
-    ((_policy, figures),) = preview.context["previews"]
-    assert (figures.open_clocks, figures.moved, figures.earlier) == (2, 1, 1)
+    ((_policy, figures, shifts),) = preview.context["previews"]
+    assert (figures.tickets, figures.tickets_moving, figures.earlier) == (1, 1, 1)
+    assert shifts["largest"] == "2h 00m"
+    assert shifts["mean"].startswith("2h 00m ") and shifts["mean"] in preview.content.decode()
 
     done = admin_client_logged.post(saved["Location"], {"choice": choice})
     assert done.status_code == 302

@@ -239,6 +239,33 @@ def test_bad_input_in_the_add_form_is_a_form_error(back_office, default_policy, 
     assert not Ticket.objects.exists()
 
 
+def test_a_level_without_targets_is_a_clear_error_not_a_500(
+    back_office, analyst, default_policy, levels
+):
+    """A level added in the admin but given no targets in the policy yet."""
+    from sla.models import PriorityLevel
+
+    extra = PriorityLevel.objects.create(number=9, code="extra", name="Extra")
+    customer = factories.make_customer()
+    response = back_office.post(
+        f"{LIST}add/", add_data(customer.membership.organization, customer, extra)
+    )
+    assert response.status_code == 200
+    assert "priority" in response.context["adminform"].form.errors
+    assert not Ticket.objects.exists()
+
+    ticket = open_tickets(1, levels["baixa"])[0]
+    response = back_office.post(
+        f"/admin/tickets/ticket/{ticket.pk}/priority/",
+        {"level": extra.pk, "reason": "Nova categoria"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert any("extra" in str(m).lower() for m in response.context["messages"])
+    ticket.refresh_from_db()
+    assert ticket.priority == levels["baixa"]
+
+
 def test_customers_cannot_reach_the_back_office(default_policy, levels):
     ticket = open_tickets(1, levels["baixa"])[0]
     client = Client()

@@ -67,6 +67,13 @@ def test_references_are_sequential_per_year(default_policy, levels):
     assert (first.reference, second.reference) == ("HD-2026-000001", "HD-2026-000002")
 
 
+def test_the_reference_year_is_the_desks_not_utcs(default_policy, levels):
+    """New Year's Eve at 22:00 in São Paulo is already January 1st in UTC."""
+    eve = datetime(2026, 12, 31, 22, tzinfo=SP)
+    ticket = open_ticket(level=levels["baixa"], reported_at=eve, now=eve)
+    assert ticket.reference == "HD-2026-000001"
+
+
 def test_clocks_start_when_the_customer_communicated(default_policy, levels):
     ticket = open_ticket(level=levels["media"], reported_at=at(19, 15))
     assert dues(ticket) == {"first_response": at(23, 10), "resolution": at(27, 15)}
@@ -459,9 +466,64 @@ def test_reapply_preview_counts_what_would_move(default_policy, levels):
         sla_selectors.policies_with_rules().get(pk=default_policy.pk)
     )
     open_clocks = list(SLAClock.objects.select_related("ticket__priority").filter(met_at=None))
-    preview = sla_services.reapply_preview(clocks_with_tickets=open_clocks, snapshot=snapshot)
-    assert (preview.open_clocks, preview.moved, preview.earlier) == (6, 3, 3)
+    preview = sla_services.reapply_preview(
+        clocks_with_tickets=open_clocks, snapshot=snapshot, now=at(24, 12)
+    )
+    assert (preview.tickets, preview.tickets_moving, preview.clocks_moving) == (3, 3, 3)
+    assert (preview.earlier, preview.later) == (3, 0)
     assert preview.largest_shift == timedelta(hours=2)
+    assert preview.mean_shift == -timedelta(hours=2)
+
+
+def test_reapply_moves_only_what_the_change_touches(default_policy, levels):
+    """A ticket of an untouched level, and a clock already met, are left as they were; a
+    paused clock keeps its pauses and gets the new budget's remainder."""
+    analyst = factories.make_analyst()
+    untouched = open_ticket(level=levels["baixa"], reported_at=at(24, 9), now=at(24, 9))
+    met = open_ticket(level=levels["media"], reported_at=at(24, 9), now=at(24, 9))
+    services.ticket_assign(ticket=met, analyst=analyst, actor=analyst, now=at(24, 9, 30))
+    waiting = open_ticket(level=levels["media"], reported_at=at(24, 9), now=at(24, 9))
+    services.ticket_assign(ticket=waiting, analyst=analyst, actor=analyst, now=at(24, 9, 10))
+    services.ticket_transition(
+        ticket=waiting, to_status=Status.WAITING_ON_CUSTOMER, actor=analyst, now=at(24, 11),
+        reason="log",
+    )  # fmt: skip
+    met_before = clock(met, "first_response")
+    untouched_before = dues(untouched)
+    history_before = untouched.history.count()
+
+    target = PriorityTarget.objects.get(policy=default_policy, level=levels["media"])
+    target.first_response_amount, target.resolution_amount = 1, 1  # 1 h, 1 business day
+    target.save()
+    from sla import selectors as sla_selectors
+
+    snapshot = sla_services.snapshot_take(
+        sla_selectors.policies_with_rules().get(pk=default_policy.pk)
+    )
+    stale = selectors.open_clocks_on_stale_rules(default_policy, snapshot)
+    preview = sla_services.reapply_preview(
+        clocks_with_tickets=stale, snapshot=snapshot, now=at(24, 12)
+    )
+    # met: resolution moves; waiting: its paused resolution budget shrinks; untouched: nothing
+    assert (preview.tickets, preview.tickets_moving, preview.clocks_moving) == (3, 2, 2)
+
+    moved = services.tickets_reapply_policy(policy=default_policy, actor=analyst, now=at(24, 12))
+    assert moved == 2
+    untouched.refresh_from_db()
+    assert untouched.sla_snapshot == snapshot  # on the new rules, though nothing moved
+    assert dues(untouched) == untouched_before
+    assert untouched.history.count() == history_before
+    assert not clock(untouched).events.filter(kind=ClockEventKind.RECALCULATED).exists()
+    after = clock(met, "first_response")
+    assert (after.due_at, after.state, after.met_at) == (
+        met_before.due_at, met_before.state, met_before.met_at,
+    )  # fmt: skip
+    paused = clock(waiting)
+    assert paused.state == "paused"
+    # 9 h budget, 2 h spent (09:00-11:00) before the pause: 7 h left
+    assert paused.remaining_at_pause == timedelta(hours=7)
+    for ticket in (untouched, met, waiting):
+        assert_replays(ticket)
 
 
 # -- breaches, isolation, demo ------------------------------------------------------------------
