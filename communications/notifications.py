@@ -20,12 +20,18 @@ def _subject(ticket, text: str) -> str:
     return f"[{ticket.reference}] {text}"
 
 
+def _zone(ticket):
+    """The time zone of the ticket's calendar: instants in notices are shown there."""
+    from sla import services as sla_services
+
+    return sla_services.snapshot_engine(ticket.sla_snapshot).zone
+
+
 def _deadlines(ticket) -> list[tuple[str, str]]:
     """(clock, due instant in the calendar's zone with its offset), in the active language."""
-    from sla import services as sla_services
     from sla.models import SLAClock
 
-    zone = sla_services.snapshot_engine(ticket.sla_snapshot).zone
+    zone = _zone(ticket)
     return [
         (clock.get_metric_display(), format_instant(clock.due_at, zone))
         for clock in SLAClock.objects.filter(ticket=ticket).order_by("metric")
@@ -128,6 +134,9 @@ def agreement_recorded(agreement) -> None:
     ticket = agreement.ticket
     with translation.override(_language(ticket.requester)):
         subject = _("Agreement recorded (version %(version)d)") % {"version": agreement.version}
+        agreed_date = (
+            format_instant(agreement.agreed_date, _zone(ticket)) if agreement.agreed_date else ""
+        )
     _to_customer(
         ticket,
         "agreement",
@@ -135,6 +144,7 @@ def agreement_recorded(agreement) -> None:
         "agreement",
         subject,
         agreement=agreement,
+        agreed_date=agreed_date,
     )
 
 
