@@ -183,6 +183,23 @@ def test_agreements_are_corrected_by_new_versions_and_confirmed_by_email(ticket,
     assert second.history.get().history_user == analyst
 
 
+def test_the_agreement_email_shows_the_agreed_date_with_its_offset(ticket, analyst):
+    from datetime import UTC, datetime
+
+    agreement = services.agreement_record(
+        ticket=ticket,
+        kind=Agreement.Kind.NEW_DATE,
+        text="Correção em produção até sexta.",
+        customer_party="Maria Silva (Acme)",
+        actor=analyst,
+        agreed_date=datetime(2026, 11, 27, 21, 0, tzinfo=UTC),
+    )
+    confirmation = ticket.outbound_emails.get(key=f"agreement:{agreement.pk}")
+    # As in every other notice: the calendar's zone, the customer's language, the offset.
+    assert "Sex 27/11/2026 18:00 (UTC-03:00)" in confirmation.body_text
+    assert "Sex 27/11/2026 18:00 (UTC-03:00)" in confirmation.body_html
+
+
 def test_notes_and_agreements_of_another_organization_are_out_of_reach(ticket, customer, analyst):
     from communications import selectors
 
