@@ -27,7 +27,9 @@ def poll_imap_mailbox() -> int:
         client.select(settings.IMAP_FOLDER)
         _status, data = client.search(None, "UNSEEN")
         for number in data[0].split():
-            _status, parts = client.fetch(number, "(RFC822)")
+            # PEEK: a plain RFC822/BODY[] fetch sets \Seen at once, and a crash before the
+            # message is stored would lose it; we flag it ourselves, after storing.
+            _status, parts = client.fetch(number, "(BODY.PEEK[])")
             raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
             if raw is None:
                 continue

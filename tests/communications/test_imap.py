@@ -1,5 +1,6 @@
 """The IMAP poller against a small IMAP4rev1 server on loopback (a real socket peer)."""
 
+import imaplib
 import socketserver
 import threading
 from pathlib import Path
@@ -18,10 +19,16 @@ class Mailbox:
         self.messages = messages
         self.seen: set[int] = set()
         self.logins: list[tuple[str, str]] = []
+        self.log: list[tuple[str, int]] = []  # (FETCH item or STORE, message number)
+        self.hang_up_at: tuple[str, int] | None = None  # the connection drops there
 
 
 class IMAPHandler(socketserver.StreamRequestHandler):
-    """Just the commands the poller speaks: LOGIN, SELECT, SEARCH UNSEEN, FETCH, STORE."""
+    """Just the commands the poller speaks: LOGIN, SELECT, SEARCH UNSEEN, FETCH, STORE.
+
+    As a real server does (RFC 3501 6.4.5), fetching RFC822 or BODY[] sets \\Seen at once;
+    only BODY.PEEK[] leaves the flags alone.
+    """
 
     mailbox: Mailbox
 
@@ -49,13 +56,24 @@ class IMAPHandler(socketserver.StreamRequestHandler):
                 ]
                 self.send("* SEARCH " + " ".join(unseen))
             elif command == "FETCH":
-                number = int(arguments.split(" ", 1)[0])
+                number_text, item = arguments.split(" ", 1)
+                number, item = int(number_text), item.strip("()").upper()
+                self.mailbox.log.append((item, number))
                 body = self.mailbox.messages[number - 1]
-                self.send(f"* {number} FETCH (RFC822 {{{len(body)}}}")
+                if item != "BODY.PEEK[]":
+                    self.mailbox.seen.add(number)
+                answered = "BODY[]" if item.startswith("BODY") else item
+                self.send(f"* {number} FETCH ({answered} {{{len(body)}}}")
                 self.wfile.write(body)
                 self.send(")")
+                if self.mailbox.hang_up_at == ("FETCH", number):
+                    return  # the connection drops before the poller could store it
             elif command == "STORE":
-                self.mailbox.seen.add(int(arguments.split(" ", 1)[0]))
+                number = int(arguments.split(" ", 1)[0])
+                if self.mailbox.hang_up_at == ("STORE", number):
+                    return  # the flag never arrives
+                self.mailbox.log.append(("STORE", number))
+                self.mailbox.seen.add(number)
             elif command == "LOGOUT":
                 self.send("* BYE")
                 self.send(f"{tag} OK LOGOUT completed")
@@ -84,6 +102,41 @@ def test_unseen_messages_are_ingested_once_and_marked_seen(imap_server, default_
     assert poll_imap_mailbox.call() == 2
     assert imap_server.logins == [("suporte", "s3cret")]
     assert imap_server.seen == {1, 2}
+    # Fetched without touching the flags, flagged by us once stored.
+    assert imap_server.log == [
+        ("BODY.PEEK[]", 1),
+        ("STORE", 1),
+        ("BODY.PEEK[]", 2),
+        ("STORE", 2),
+    ]
     assert set(InboundEmail.objects.values_list("status", flat=True)) == {"processed", "held"}
     assert poll_imap_mailbox.call() == 0  # nothing unseen is left
+    assert InboundEmail.objects.count() == 2
+
+
+def test_a_message_lost_in_transit_stays_unseen_and_comes_back(
+    imap_server, default_policy, customer
+):
+    imap_server.hang_up_at = ("FETCH", 1)  # fetched, then the connection drops
+    with pytest.raises((imaplib.IMAP4.error, OSError)):
+        poll_imap_mailbox.call()
+    assert imap_server.seen == set()  # fetching did not mark it read
+    assert not InboundEmail.objects.exists()
+
+    imap_server.hang_up_at = None
+    assert poll_imap_mailbox.call() == 2
+    assert imap_server.seen == {1, 2}
+    assert InboundEmail.objects.count() == 2
+
+
+def test_a_message_is_flagged_only_once_it_is_stored(imap_server, default_policy, customer):
+    imap_server.hang_up_at = ("STORE", 1)  # stored here, but the flag never reaches the server
+    with pytest.raises((imaplib.IMAP4.error, OSError)):
+        poll_imap_mailbox.call()
+    assert imap_server.seen == set()
+    assert InboundEmail.objects.count() == 1  # it was stored before the flag was asked for
+
+    imap_server.hang_up_at = None
+    assert poll_imap_mailbox.call() == 2  # fetched again: the redelivery adds nothing
+    assert imap_server.seen == {1, 2}
     assert InboundEmail.objects.count() == 2
