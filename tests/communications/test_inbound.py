@@ -3,6 +3,7 @@
 import io
 import json
 import mailbox
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,8 @@ def test_each_message_of_the_corpus_lands_where_it_should(desk, name):
         assert Ticket.objects.count() == tickets_before + 1
         assert record.ticket.channel == Ticket.Channel.EMAIL
         assert record.ticket.reported_at == record.received_at
+        if expected.get("reported_at"):  # our Received header, never the sender's Date
+            assert record.ticket.reported_at == datetime.fromisoformat(expected["reported_at"])
     elif expected["expect"] == "reply":
         assert record.ticket == desk
     else:
@@ -79,6 +82,7 @@ def test_each_message_of_the_corpus_lands_where_it_should(desk, name):
             assert expected["body_contains"] in message.display_text
         if expected.get("quoted_text"):
             assert expected["quoted_text"] not in message.display_text
+            assert expected["quoted_text"] in message.body  # the full text is kept
         assert "<script" not in message.body_html.lower()
         stored = {(a.original_name, a.size) for a in message.attachments.all()}
         for attachment in expected.get("attachments") or []:
