@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -207,10 +208,23 @@ class Call(TimeStampedModel):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+def _agreement_not_editable() -> ValidationError:
+    return ValidationError(
+        _("An agreement is never edited in place: record a correction as a new version.")
+    )
+
+
 class AgreementQuerySet(models.QuerySet):
     def current(self):
         """Versions not superseded by a correction."""
         return self.filter(superseded_by__isnull=True)
+
+    def update(self, **kwargs):
+        # The written record is corrected only by new versions, never rewritten in bulk.
+        raise _agreement_not_editable()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise _agreement_not_editable()
 
 
 class Agreement(TimeStampedModel):
@@ -269,6 +283,14 @@ class Agreement(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}: {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        """Insert only: a saved agreement is never changed (the supersession link lives on
+        the correcting version, so the corrected one needs no update either)."""
+        if not self._state.adding:
+            raise _agreement_not_editable()
+        kwargs["force_insert"] = True  # an explicit pk of an existing row cannot overwrite it
+        super().save(*args, **kwargs)
 
 
 class OutboundEmail(models.Model):

@@ -183,6 +183,50 @@ def test_agreements_are_corrected_by_new_versions_and_confirmed_by_email(ticket,
     assert second.history.get().history_user == analyst
 
 
+def test_an_agreement_cannot_be_edited_in_place(ticket, analyst):
+    from django.db import IntegrityError, transaction
+
+    agreement = services.agreement_record(
+        ticket=ticket,
+        kind=Agreement.Kind.COMMITMENT,
+        text="Ligar amanhã às 10h.",
+        customer_party="Maria",
+        actor=analyst,
+    )
+    agreement.text = "Ligar na semana que vem."
+    with pytest.raises(ValidationError, match="new version"):
+        agreement.save()
+    with pytest.raises(ValidationError):
+        agreement.save(update_fields=["text"])
+    with pytest.raises(ValidationError):
+        Agreement.objects.filter(pk=agreement.pk).update(text="Nada foi combinado.")
+    with pytest.raises(ValidationError):
+        Agreement.objects.bulk_update([agreement], ["text"])
+    impostor = Agreement(
+        pk=agreement.pk,
+        ticket=ticket,
+        kind=Agreement.Kind.OTHER,
+        text="Reescrito",
+        vendor_party=analyst,
+        customer_party="Ninguém",
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        impostor.save()  # a new object with an existing pk does not overwrite the row
+    agreement.refresh_from_db()
+    assert agreement.text == "Ligar amanhã às 10h." and agreement.history.count() == 1
+
+    correction = services.agreement_record(
+        ticket=ticket,
+        kind=Agreement.Kind.COMMITMENT,
+        text="Ligar amanhã às 14h.",
+        customer_party="Maria",
+        actor=analyst,
+        supersedes=agreement,
+    )
+    assert correction.version == 2
+    assert list(Agreement.objects.current()) == [correction]
+
+
 def test_the_agreement_email_shows_the_agreed_date_with_its_offset(ticket, analyst):
     from datetime import UTC, datetime
 
