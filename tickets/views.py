@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from sla import services as sla_services
 from tickets import selectors, services
 from tickets.forms import PortalFilterForm, PortalTicketForm
 from tickets.models import Ticket
+
+HOME_PAGE_SIZE = 25
 
 
 def _clock_lines(ticket, now):
@@ -46,10 +49,16 @@ def home(request):
             tickets = tickets.filter(
                 Q(reference__icontains=data["q"]) | Q(subject__icontains=data["q"])
             )
+    tickets = tickets.annotate(
+        closed_last=Case(When(status__in=Ticket.CLOSED_STATUSES, then=1), default=0)
+    ).order_by("closed_last", "-reported_at", "-pk")
+    # get_page() turns a missing, malformed or out-of-range page into a real one (never a 500).
+    page = Paginator(tickets, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [(ticket, _clock_lines(ticket, now)) for ticket in tickets[:200]]
+    rows = [(ticket, _clock_lines(ticket, now)) for ticket in page]
     context = {
         "form": form,
+        "page": page,
         "open_rows": [row for row in rows if row[0].is_open],
         "closed_rows": [row for row in rows if not row[0].is_open],
     }
