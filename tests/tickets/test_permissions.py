@@ -3,6 +3,7 @@
 A foreign organization's object is always 404 (never 403 with data, never 200).
 """
 
+import json
 import os
 import secrets
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -111,26 +113,141 @@ def test_portal_pages(world, role):
         assert "interna" not in page.content.decode()  # internal notes never reach customers
 
 
+def expect(**by_role) -> dict[str, int]:
+    """Expected status per role; `customers` stands for member, org_admin and colleague."""
+    customers = by_role.pop("customers", None)
+    if customers is not None:
+        by_role = {"member": customers, "org_admin": customers, "colleague": customers, **by_role}
+    staff = by_role.pop("staff", None)
+    if staff is not None:
+        by_role = {"analyst": staff, "admin": staff, **by_role}
+    assert set(by_role) == set(ROLES), by_role
+    return by_role
+
+
+PUBLIC = expect(anonymous=200, customers=200, stranger=200, staff=200)
+SIGNED_IN = expect(anonymous=401, customers=200, stranger=200, staff=200)
+OPENS = expect(anonymous=401, customers=201, stranger=201, staff=201)
+# The ticket belongs to "member"; "colleague" is in the same organization but not on it.
+ON_TICKET = expect(anonymous=401, member=200, org_admin=200, colleague=404, stranger=404, staff=200)
+WRITES_ON_TICKET = {role: 201 if code == 200 else code for role, code in ON_TICKET.items()}
+ANALYSTS_ON_TICKET = expect(
+    anonymous=401, member=403, org_admin=403, colleague=404, stranger=404, staff=200
+)
+NEW_TICKET = {"subject": "Bot parado", "description": "Nada responde", "priority": "alta"}
+
+
+def resolved(ticket, people):
+    now = timezone.now()
+    services.ticket_assign(
+        ticket=ticket, analyst=people["analyst"], actor=people["analyst"], now=now
+    )
+    return services.ticket_transition(
+        ticket=ticket, to_status="resolved", actor=people["analyst"], now=now
+    )
+
+
+# (method, path under /api/, body, ticket state needed, expected status per role)
+API_ENDPOINTS = [
+    ("get", "schema/", None, None, PUBLIC),
+    ("get", "docs/", None, None, PUBLIC),
+    ("get", "sla/preview/?priority=alta&reported_at=2026-11-27T17:00:00-03:00", None, None, PUBLIC),
+    ("get", "sla/policy/", None, None, SIGNED_IN),
+    ("get", "priority-levels/", None, None, SIGNED_IN),
+    ("get", "priority-levels/alta/", None, None, SIGNED_IN),
+    ("get", "tickets/", None, None, SIGNED_IN),
+    ("post", "tickets/", "new_ticket", None, OPENS),
+    ("get", "tickets/{ref}/", None, None, ON_TICKET),
+    ("patch", "tickets/{ref}/", {"subject": "Outro assunto"}, None, ON_TICKET),
+    ("get", "tickets/{ref}/messages/", None, None, ON_TICKET),
+    ("post", "tickets/{ref}/messages/", {"body": "Oi"}, None, WRITES_ON_TICKET),
+    ("get", "tickets/{ref}/attachments/", None, None, ON_TICKET),
+    ("post", "tickets/{ref}/attachments/", "file", None, WRITES_ON_TICKET),
+    ("get", "tickets/{ref}/agreements/", None, None, ON_TICKET),
+    ("post", "tickets/{ref}/confirm-resolved/", {}, resolved, ON_TICKET),
+    ("post", "tickets/{ref}/reopen/", {"reason": "Voltou"}, resolved, ON_TICKET),
+    ("post", "tickets/{ref}/assign/", "analyst", None, ANALYSTS_ON_TICKET),
+    (
+        "post",
+        "tickets/{ref}/transition/",
+        {"status": "cancelled", "reason": "Duplicado"},
+        None,
+        ANALYSTS_ON_TICKET,
+    ),
+    (
+        "post",
+        "tickets/{ref}/priority/",
+        {"priority": "alta", "reason": "Todos parados"},
+        None,
+        ANALYSTS_ON_TICKET,
+    ),
+]
+
+
+def api_call(client, method, path, body, people):
+    if body == "new_ticket":  # analysts say whose it is; customers' tickets are their own
+        member = people["member"]
+        body = {
+            **NEW_TICKET,
+            "organization": member.membership.organization.slug,
+            "requester": member.username,
+        }
+    elif body == "analyst":
+        body = {"analyst": people["analyst"].username}
+    if body == "file":
+        upload = SimpleUploadedFile("log.txt", b"erro", content_type="text/plain")
+        return client.post(path, {"file": upload})
+    if body is None:
+        return getattr(client, method)(path)
+    return getattr(client, method)(path, json.dumps(body), content_type="application/json")
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_api_endpoints(world, role):
-    people, ticket, *_files = world
+def test_api_endpoints(world, role, levels):
+    """Every endpoint, each on a fresh ticket of "member" in the state it needs."""
+    people, *_ = world
     client = client_as(people, role)
-    base = f"/api/tickets/{ticket.reference}"
-    expected = {"login": 401, 200: 200, 404: 404}[SEES_TICKET[role]]
-    for path in ("/", "/messages/", "/attachments/", "/agreements/"):
-        response = client.get(base + path)
-        assert response.status_code == expected, (role, path)
-        if expected == 200 and path == "/messages/" and role not in {"analyst", "admin"}:
-            assert all(m["direction"] != "note" for m in response.json())
-    list_status = 401 if role == "anonymous" else 200
-    assert client.get("/api/tickets/").status_code == list_status
-    assert client.get("/api/priority-levels/").status_code == list_status
-    analyst_only = client.post(f"{base}/assign/", {"analyst": people["analyst"].username})
-    if role in {"analyst", "admin"}:
-        assert analyst_only.status_code == 200
-    else:
-        assert analyst_only.status_code in {401, 403, 404}
-        assert analyst_only.status_code != 200
+    wrong = []
+    for method, path, body, prepare, expected in API_ENDPOINTS:
+        now = timezone.now()
+        ticket = services.ticket_create(
+            organization=people["member"].membership.organization,
+            requester=people["member"],
+            subject="Falha",
+            description="x",
+            priority=levels["media"],
+            reported_at=now,
+            now=now,
+        )
+        if prepare is not None:
+            prepare(ticket, people)
+        url = "/api/" + path.format(ref=ticket.reference)
+        response = api_call(client, method, url, body, people)
+        if response.status_code != expected[role]:
+            wrong.append((method, url, response.status_code, expected[role]))
+        elif response.status_code >= 400 and url != "/api/docs/":
+            assert response.json()["detail"], (method, url)
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("role", ["member", "stranger", "analyst"])
+@pytest.mark.parametrize("action", ["assign", "transition", "priority"])
+def test_analyst_actions_on_a_ticket_that_does_not_exist_are_404(world, role, action):
+    people, *_ = world
+    client = client_as(people, role)
+    response = client.post(f"/api/tickets/HD-2026-999999/{action}/", {})
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_internal_notes_never_reach_customers_through_the_api(world, role):
+    people, ticket, *_files = world
+    response = client_as(people, role).get(f"/api/tickets/{ticket.reference}/messages/")
+    assert response.status_code == {"login": 401, 200: 200, 404: 404}[SEES_TICKET[role]]
+    if response.status_code == 200:
+        notes = [m for m in response.json() if m["direction"] == "note"]
+        assert bool(notes) == (role in {"analyst", "admin"})
 
 
 def test_tokens_of_other_users_cannot_be_revoked(world):

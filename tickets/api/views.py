@@ -56,8 +56,11 @@ def _domain(call):
         raise serializers.ValidationError(detail) from None
 
 
-class IsAnalyst(permissions.BasePermission):
-    def has_permission(self, request, view):
+class IsAnalyst(permissions.IsAuthenticated):
+    """Analysts only, checked on the ticket once found: a ticket the user cannot see (another
+    organization's, or none) is a 404 before it can be a 403."""
+
+    def has_object_permission(self, request, view, obj):
         return bool(request.user and request.user.is_staff)
 
 
