@@ -60,6 +60,11 @@ class BusinessCalendarAdmin(SimpleHistoryAdmin):
     inlines = [WorkingPeriodInline, CalendarClosureInline, ExtraWorkingDayInline]
     readonly_fields = ["upcoming_closed_days"]
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and str(object_id or "").isdigit():
+            _record_rules_before_edit(SLAPolicy.objects.filter(calendar_id=object_id))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def response_change(self, request, obj):
         response = super().response_change(request, obj)
         return _offer_reapply(request, list(obj.policies.all()), response)
@@ -101,6 +106,16 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.policies_with_rules()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and str(object_id or "").isdigit():
+            _record_rules_before_edit(SLAPolicy.objects.filter(pk=object_id))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        _record_rules_after_edit([obj])
+        return response
 
     def response_change(self, request, obj):
         response = super().response_change(request, obj)
@@ -227,10 +242,27 @@ class SupportContractAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["organization", "policy"]
 
 
+def _record_rules_before_edit(policies) -> None:
+    """Put the rules an edit is about to replace on record (tickets reported before the edit
+    but entered after it still count on them)."""
+    now = timezone.now()
+    for policy in selectors.policies_with_rules().filter(pk__in=policies.values("pk")):
+        services.policy_version_record(policy, now=now)
+
+
+def _record_rules_after_edit(policies) -> list[SLAPolicy]:
+    """Note the edited rules as in force from now; return the policies read afresh."""
+    now = timezone.now()
+    # Read the rules afresh: the admin's copy holds its targets from before the inlines saved.
+    fresh = list(selectors.policies_with_rules().filter(pk__in=[policy.pk for policy in policies]))
+    for policy in fresh:
+        services.policy_version_record(policy, now=now)
+    return fresh
+
+
 def _offer_reapply(request, policies, response):
     """Send the analyst to the re-apply choice when open tickets count on older rules."""
-    # Read the rules afresh: the admin's copy holds its targets from before the inlines saved.
-    policies = selectors.policies_with_rules().filter(pk__in=[policy.pk for policy in policies])
+    policies = _record_rules_after_edit(policies)
     stale = [
         policy
         for policy in policies

@@ -148,7 +148,7 @@ def ticket_create(
         integration=integration,
         channel=channel,
         reported_at=reported_at,
-        sla_snapshot=sla_services.snapshot_take(policy),
+        sla_snapshot=sla_services.snapshot_in_force(policy, at=reported_at, now=now),
         integration_24x7=coverage.covered,
         integration_24x7_detail=coverage.detail,
     )

@@ -14,6 +14,7 @@ from sla.models.clocks import (
     ClockMetric,
     ClockState,
     PolicySnapshot,
+    PolicyVersion,
     SLAClock,
     SLAClockEvent,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "DurationUnit",
     "ExtraWorkingDay",
     "PolicySnapshot",
+    "PolicyVersion",
     "PriorityLevel",
     "PriorityTarget",
     "SLAClock",

@@ -37,6 +37,30 @@ class PolicySnapshot(models.Model):
         return f"{self.content['policy']['slug']} @ {self.content_hash[:10]}"
 
 
+class PolicyVersion(models.Model):
+    """From when a policy's rules (a snapshot) were in force: a ticket counts on the rules in
+    force when its customer communicated, even when it is entered later."""
+
+    policy = models.ForeignKey(
+        SLAPolicy, on_delete=models.CASCADE, related_name="versions", verbose_name=_("policy")
+    )
+    snapshot = models.ForeignKey(
+        PolicySnapshot, on_delete=models.PROTECT, related_name="+", verbose_name=_("rules")
+    )
+    in_force_from = models.DateTimeField(_("in force from"))
+
+    class Meta:
+        ordering = ["policy", "-in_force_from", "-pk"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        indexes = [
+            models.Index(fields=["policy", "in_force_from"], name="sla_policy_version_from"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} ({self.in_force_from:%Y-%m-%d %H:%M})"
+
+
 class ClockMetric(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("first response")
     RESOLUTION = "resolution", _("resolution")

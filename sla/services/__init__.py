@@ -1,6 +1,7 @@
 """SLA services: deadlines and previews, and the clocks of each ticket."""
 
 from sla.services.clocks import (
+    SINCE_EVER,
     Coverage,
     clock_meet,
     clock_pause,
@@ -13,8 +14,10 @@ from sla.services.clocks import (
     clocks_stop,
     integration_coverage,
     next_due,
+    policy_version_record,
     reapply_preview,
     snapshot_engine,
+    snapshot_in_force,
     snapshot_take,
     snapshot_targets,
 )
@@ -34,6 +37,7 @@ from sla.services.deadlines import (
 )
 
 __all__ = [
+    "SINCE_EVER",
     "Coverage",
     "Deadlines",
     "PreviewRow",
@@ -56,8 +60,10 @@ __all__ = [
     "parse_reported_at",
     "policy_overview",
     "policy_preview_table",
+    "policy_version_record",
     "reapply_preview",
     "snapshot_engine",
+    "snapshot_in_force",
     "snapshot_take",
     "snapshot_targets",
     "targets_for",

@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from sla.models import (
     ClockMetric,
     ClockState,
     PolicySnapshot,
+    PolicyVersion,
     PriorityLevel,
     SLAClock,
     SLAClockEvent,
@@ -69,6 +70,37 @@ def snapshot_take(policy: SLAPolicy) -> PolicySnapshot:
         content_hash=digest, defaults={"policy": policy, "content": content}
     )
     return snapshot
+
+
+# Rules first seen with no version on record are taken as in force since forever.
+SINCE_EVER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def policy_version_record(policy: SLAPolicy, *, now: datetime) -> PolicySnapshot:
+    """Note the policy's current rules as in force from `now`, if they changed since last noted.
+
+    Called before and after each edit in the admin (so the rules being replaced are on record)
+    and whenever a ticket opens (so edits made elsewhere are noticed, late but never lost).
+    """
+    snapshot = snapshot_take(policy)
+    latest = PolicyVersion.objects.filter(policy=policy).order_by("-in_force_from", "-pk").first()
+    if latest is None or latest.snapshot_id != snapshot.pk:
+        PolicyVersion.objects.create(
+            policy=policy, snapshot=snapshot, in_force_from=SINCE_EVER if latest is None else now
+        )
+    return snapshot
+
+
+def snapshot_in_force(policy: SLAPolicy, *, at: datetime, now: datetime) -> PolicySnapshot:
+    """The rules of a policy in force at `at` (when the customer communicated)."""
+    current = policy_version_record(policy, now=now)
+    version = (
+        PolicyVersion.objects.filter(policy=policy, in_force_from__lte=at)
+        .order_by("-in_force_from", "-pk")
+        .select_related("snapshot")
+        .first()
+    )
+    return version.snapshot if version is not None else current
 
 
 @lru_cache(maxsize=256)

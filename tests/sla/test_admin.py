@@ -147,6 +147,12 @@ def test_saving_a_policy_offers_to_reapply_with_a_preview(
     assert shifts["largest"] == "2h 00m"
     assert shifts["mean"].startswith("2h 00m ") and shifts["mean"] in preview.content.decode()
 
+    # The rules replaced are on record (since ever), the new ones from the moment of the save.
+    versions = list(default_policy.versions.order_by("in_force_from"))
+    assert len(versions) == 2
+    assert versions[0].snapshot == ticket.sla_snapshot
+    assert versions[1].in_force_from > versions[0].in_force_from
+
     done = admin_client_logged.post(saved["Location"], {"choice": choice})
     assert done.status_code == 302
     after = _first_response_due(ticket)

@@ -439,6 +439,7 @@ def test_policy_edits_do_not_move_open_tickets_until_re_applied(default_policy, 
     target = PriorityTarget.objects.get(policy=default_policy, level=levels["media"])
     target.resolution_amount = 1  # 1 business day
     target.save()
+    record_edit(default_policy, now=at(24, 8))  # as the admin does when the edit is saved
 
     newcomer = open_ticket(level=levels["media"], reported_at=at(24, 9), now=at(24, 12))
     assert dues(ticket) == before  # the snapshot holds
@@ -452,6 +453,41 @@ def test_policy_edits_do_not_move_open_tickets_until_re_applied(default_policy, 
     ticket.refresh_from_db()
     assert ticket.history.first().history_change_reason == "SLA policy re-applied"
     assert_replays(ticket)
+
+
+def record_edit(policy, *, now: datetime):
+    from sla import selectors as sla_selectors
+
+    fresh = sla_selectors.policies_with_rules().get(pk=policy.pk)
+    return sla_services.policy_version_record(fresh, now=now)
+
+
+def test_a_ticket_entered_late_counts_on_the_rules_in_force_when_it_was_reported(
+    default_policy, levels
+):
+    """A phone call at 09:00, entered at 12:00, after the policy changed at 10:00."""
+    record_edit(default_policy, now=at(23, 8))  # the rules before the edit, on record
+    target = PriorityTarget.objects.get(policy=default_policy, level=levels["media"])
+    target.resolution_amount = 1  # 5 business days -> 1
+    target.save()
+    record_edit(default_policy, now=at(24, 10))
+
+    called = open_ticket(level=levels["media"], reported_at=at(24, 9), now=at(24, 12))
+    assert dues(called)["resolution"] == at(30, 18)  # 5 business days: the old rules
+    later = open_ticket(level=levels["media"], reported_at=at(24, 10, 30), now=at(24, 12))
+    assert dues(later)["resolution"] == at(25, 10, 30)  # 1 business day: the new rules
+    assert called.sla_snapshot != later.sla_snapshot
+    assert_replays(called)
+
+
+def test_rules_first_seen_are_taken_as_always_in_force(default_policy, levels):
+    ticket = open_ticket(level=levels["media"], reported_at=at(19, 15))
+    version = default_policy.versions.get()
+    assert version.snapshot == ticket.sla_snapshot
+    assert version.in_force_from == sla_services.SINCE_EVER
+    again = open_ticket(level=levels["media"], reported_at=at(20, 15))
+    assert default_policy.versions.count() == 1  # same rules, nothing new on record
+    assert again.sla_snapshot == ticket.sla_snapshot
 
 
 def test_reapply_preview_counts_what_would_move(default_policy, levels):
