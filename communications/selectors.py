@@ -84,18 +84,48 @@ def ticket_timeline(ticket, *, include_internal: bool) -> list[TimelineEntry]:
 
 
 def _changes(ticket) -> list[TimelineEntry]:
-    records = list(ticket.history.select_related("history_user").order_by("history_date"))
+    """Each history record of the ticket, saying what moved: status, priority, assignee."""
+    records = list(
+        ticket.history.select_related("history_user", "priority", "assignee").order_by(
+            "history_date", "history_id"
+        )
+    )
     entries = []
+    previous = None
     for record in records:
+        moved = _what_moved(previous, record) if previous is not None else []
+        summary = " · ".join(moved) if moved else record.get_status_display()
+        who = record.history_user or ""
         entries.append(
             TimelineEntry(
                 record.history_date,
                 "change",
-                f"{record.get_status_display()} · {record.history_user or ''}",
+                f"{summary} · {who}" if who else summary,
                 record.history_change_reason or "",
             )
         )
+        previous = record
     return entries
+
+
+def _what_moved(before, after) -> list[str]:
+    moved = []
+    if before.status != after.status:
+        moved.append(
+            _("status: %(before)s → %(after)s")
+            % {"before": before.get_status_display(), "after": after.get_status_display()}
+        )
+    if before.priority_id != after.priority_id:
+        moved.append(
+            _("priority: %(before)s → %(after)s")
+            % {"before": before.priority or "—", "after": after.priority or "—"}
+        )
+    if before.assignee_id != after.assignee_id:
+        moved.append(
+            _("assignee: %(before)s → %(after)s")
+            % {"before": before.assignee or "—", "after": after.assignee or "—"}
+        )
+    return moved
 
 
 def _clock_events(ticket) -> list[TimelineEntry]:
