@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
@@ -24,7 +24,7 @@ from communications.models import Message
 from helpdesk.formats import format_instant
 from sla import selectors as sla_selectors
 from sla import services as sla_services
-from sla.models import ClockState, SLAClock, SupportContract
+from sla.models import SupportContract
 from tickets import selectors, services
 from tickets.forms import (
     AssignForm,
@@ -125,22 +125,8 @@ class SLAStateFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        clocks = SLAClock.objects.filter(ticket=OuterRef("pk"))
-        breached = clocks.filter(
-            Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lt=now)
-        )
-        value = self.value()
-        if value == "breached":
-            return queryset.filter(Exists(breached))
-        if value == "running":
-            return queryset.filter(Exists(clocks.filter(state=ClockState.RUNNING))).exclude(
-                Exists(breached)
-            )
-        if value == "paused":
-            return queryset.filter(Exists(clocks.filter(state=ClockState.PAUSED)))
-        if value == "met":
-            return queryset.exclude(Exists(clocks.filter(met_at__isnull=True)))
+        if self.value() in selectors.SLA_STATES:
+            return selectors.tickets_in_sla_state(queryset, self.value(), now=timezone.now())
         return queryset
 
 

@@ -4,12 +4,11 @@ from datetime import UTC, timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
-from sla.models import ClockState, SLAClock
+from tickets import selectors
 from tickets.models import Ticket
 
 
@@ -49,7 +48,7 @@ class TicketFilter(django_filters.FilterSet):
     created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
     created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
     sla_state = django_filters.ChoiceFilter(
-        choices=[(s, s) for s in ("running", "paused", "breached", "met")],
+        choices=[(state, state) for state in selectors.SLA_STATES],
         method="filter_sla_state",
         label=_("SLA state"),
     )
@@ -62,16 +61,4 @@ class TicketFilter(django_filters.FilterSet):
         fields = ["status", "priority", "channel"]
 
     def filter_sla_state(self, queryset, name, value):
-        clocks = SLAClock.objects.filter(ticket=OuterRef("pk"))
-        breached = clocks.filter(
-            Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lt=timezone.now())
-        )
-        if value == "breached":
-            return queryset.filter(Exists(breached))
-        if value == "met":
-            return queryset.exclude(Exists(clocks.filter(met_at__isnull=True)))
-        if value == "paused":
-            return queryset.filter(Exists(clocks.filter(state=ClockState.PAUSED)))
-        return queryset.filter(Exists(clocks.filter(state=ClockState.RUNNING))).exclude(
-            Exists(breached)
-        )
+        return selectors.tickets_in_sla_state(queryset, value, now=timezone.now())

@@ -573,6 +573,26 @@ def test_breaches_are_marked_once_with_an_event(default_policy, levels):
     assert_replays(ticket)
 
 
+def test_sla_states_as_the_lists_filter_them(default_policy, levels):
+    analyst = factories.make_analyst()
+    waiting = open_ticket(level=levels["media"], reported_at=at(24, 9), now=at(24, 9))
+    cancelled = open_ticket(level=levels["media"], reported_at=at(24, 9), now=at(24, 9))
+    late = open_ticket(level=levels["alta"], reported_at=at(24, 9), now=at(24, 9))
+    for ticket, status in ((waiting, Status.WAITING_ON_CUSTOMER), (cancelled, Status.CANCELLED)):
+        services.ticket_assign(ticket=ticket, analyst=analyst, actor=analyst, now=at(24, 9, 5))
+        services.ticket_transition(
+            ticket=ticket, to_status=status, actor=analyst, now=at(24, 10), reason="log"
+        )
+
+    def in_state(state):
+        return set(selectors.tickets_in_sla_state(Ticket.objects.all(), state, now=at(24, 12)))
+
+    assert in_state("paused") == {waiting}  # a cancelled ticket's clocks are stopped
+    assert in_state("breached") == {late}  # past its 2 h first response, not yet swept
+    assert in_state("running") == set()
+    assert in_state("met") == set()
+
+
 def test_what_breaches_next_is_one_indexed_query(default_policy, levels, django_assert_num_queries):
     from sla import selectors as sla_selectors
 
