@@ -45,6 +45,7 @@ class OrganizationMemberInline(admin.TabularInline):
     model = OrganizationMember
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "is_admin", "language", "time_zone"]
 
 
 class IntegrationInline(admin.TabularInline):

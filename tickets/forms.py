@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.forms import MultipleFileField
 from sla.models import PriorityLevel
 from tickets import services
-from tickets.models import Integration, Ticket
+from tickets.models import Integration, OrganizationMember, Ticket
+from tickets.timezones import zone_names
 
 
 def analysts():
@@ -187,3 +188,19 @@ class PortalTicketForm(forms.Form):
                 }
             )
         return guide
+
+
+class PortalPreferencesForm(forms.ModelForm):
+    """What customers choose for themselves: their time zone, their e-mails' language."""
+
+    class Meta:
+        model = OrganizationMember
+        fields = ["time_zone", "language"]
+
+    def __init__(self, *args, calendar_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = _("The support calendar's zone (%(zone)s)") % {"zone": calendar_zone}
+        self.fields["time_zone"].widget = forms.Select(
+            choices=[("", default), *((name, name) for name in zone_names())],
+            attrs={"aria-describedby": "time-zone-help"},
+        )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from helpdesk.db import TimeStampedModel
+from tickets.timezones import validate_time_zone
 
 
 class Organization(TimeStampedModel):
@@ -59,6 +60,16 @@ class OrganizationMember(models.Model):
         choices=settings.LANGUAGES,
         default="pt-br",
         help_text=_("The language of the e-mails they get."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Where they read dates and times, e.g. Europe/Lisbon (empty: the support "
+            "calendar's zone)."
+        ),
     )
 
     class Meta:

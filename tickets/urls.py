@@ -6,6 +6,7 @@ app_name = "tickets"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("preferences/", views.preferences, name="preferences"),
     path("tickets/new/", views.ticket_new, name="new"),
     path("tickets/<str:reference>/", views.ticket_detail, name="detail"),
     path("tickets/<str:reference>/reply/", views.ticket_reply, name="reply"),

@@ -1,7 +1,9 @@
 """The customer portal: thin views over the tickets, SLA and communications services."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,17 +21,23 @@ from communications.models import Message
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from tickets import selectors, services
-from tickets.forms import PortalFilterForm, PortalTicketForm
+from tickets.forms import PortalFilterForm, PortalPreferencesForm, PortalTicketForm
 from tickets.models import Ticket
 
 HOME_PAGE_SIZE = 25
 
 
-def _clock_lines(ticket, now):
+def _display_zone(request, engine):
+    """The zone the customer chose (see tickets.middleware), else the ticket's calendar's."""
+    return getattr(request, "customer_zone", None) or engine.zone
+
+
+def _clock_lines(request, ticket, now):
     """How each clock stands, in the customer's words."""
     engine = sla_services.snapshot_engine(ticket.sla_snapshot)
+    zone = _display_zone(request, engine)
     return [
-        (clock, sla_selectors.clock_status(clock, engine, now), engine.zone)
+        (clock, sla_selectors.clock_status(clock, engine, now), zone)
         for clock in ticket.clocks.all()
     ]
 
@@ -55,7 +63,7 @@ def home(request):
     # get_page() turns a missing, malformed or out-of-range page into a real one (never a 500).
     page = Paginator(tickets, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [(ticket, _clock_lines(ticket, now)) for ticket in page]
+    rows = [(ticket, _clock_lines(request, ticket, now)) for ticket in page]
     context = {
         "form": form,
         "page": page,
@@ -115,7 +123,7 @@ def ticket_detail(request, reference: str):
     engine = sla_services.snapshot_engine(ticket.sla_snapshot)
     context = {
         "ticket": ticket,
-        "clocks": _clock_lines(ticket, now),
+        "clocks": _clock_lines(request, ticket, now),
         "timeline": record_selectors.ticket_timeline(ticket, include_internal=False),
         "ticket_files": record_selectors.attachments_visible_to(request.user).filter(
             ticket=ticket, message__isnull=True
@@ -123,7 +131,7 @@ def ticket_detail(request, reference: str):
         "reply_form": MessageForm(),
         "just_opened": request.GET.get("opened") == "1",
         "clock_starts_at": _clock_start(engine, ticket.reported_at),
-        "zone": engine.zone,
+        "zone": _display_zone(request, engine),
         "can_confirm": ticket.status == Ticket.Status.RESOLVED,
         "can_reopen": ticket.status == Ticket.Status.RESOLVED,
     }
@@ -196,3 +204,25 @@ def ticket_reopen(request, reference: str):
     return _customer_transition(
         request, reference, Ticket.Status.IN_PROGRESS, _("The ticket is open again.")
     )
+
+
+@login_required
+def preferences(request):
+    """The customer's own settings: the zone dates and times are shown in, the e-mails' language."""
+    membership = getattr(request.user, "membership", None)
+    if membership is None:
+        messages.info(request, _("Analysts keep their settings in the back office."))
+        return redirect("admin:index")
+    contract = sla_selectors.contract_in_force(membership.organization, timezone.localdate())
+    policy = contract.policy if contract else sla_selectors.default_policy()
+    calendar_zone = policy.calendar.timezone if policy else settings.TIME_ZONE
+    form = PortalPreferencesForm(
+        request.POST or None, instance=membership, calendar_zone=calendar_zone
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your preferences were saved."))
+        return redirect("tickets:preferences")
+    zone = getattr(request, "customer_zone", None) or ZoneInfo(calendar_zone)
+    context = {"form": form, "now": timezone.now(), "zone": zone}
+    return render(request, "tickets/preferences.html", context)

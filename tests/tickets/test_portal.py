@@ -4,9 +4,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
+from helpdesk.formats import format_instant
 from tests import factories
 from tickets import services
 from tickets.models import Ticket
@@ -110,3 +113,96 @@ def test_a_bad_page_number_is_a_page_not_an_error(page, default_policy, levels):
 
     assert response.status_code == 200
     assert len(response.context["open_rows"]) == 3
+
+
+# -- the customer's own time zone -------------------------------------------------------------
+
+
+def _in_lisbon(customer):
+    customer.membership.time_zone = "Europe/Lisbon"
+    customer.membership.save()
+
+
+def test_a_customer_in_lisbon_reads_deadlines_in_lisbon_time_with_its_offset(
+    default_policy, levels
+):
+    customer = factories.make_customer()
+    _in_lisbon(customer)
+    lisbon = ZoneInfo("Europe/Lisbon")
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=SAO_PAULO)
+    reported = _ticket(customer, levels["alta"], reported_at=monday)
+    running = _ticket(customer, levels["alta"])  # its first-response deadline is ahead
+    due = running.clocks.get(metric="first_response").due_at
+    client = _client(customer)
+
+    detail = client.get(reported.get_absolute_url()).content.decode()
+    running_detail = client.get(running.get_absolute_url()).content.decode()
+    home = client.get("/").content.decode()
+
+    # Reported at 10:00 in São Paulo is 13:00 in Lisbon (UTC+00:00 in November).
+    assert "23/11/2026 13:00 (UTC+00:00)" in detail
+    assert "(UTC-03:00)" not in detail
+    with translation.override("pt-br"):
+        for page in (running_detail, home):
+            assert format_instant(due, lisbon) in page
+            assert format_instant(due, SAO_PAULO) not in page
+
+
+def test_without_a_chosen_zone_the_calendar_zone_is_used(default_policy, levels):
+    customer = factories.make_customer()
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=SAO_PAULO)
+    ticket = _ticket(customer, levels["alta"], reported_at=monday)
+
+    detail = _client(customer).get(ticket.get_absolute_url()).content.decode()
+
+    assert "23/11/2026 10:00 (UTC-03:00)" in detail
+
+
+def test_the_customer_chooses_a_zone_on_the_preferences_page(default_policy):
+    customer = factories.make_customer()
+    client = _client(customer)
+
+    page = client.get(reverse("tickets:preferences"))
+    assert page.status_code == 200
+    assert '<option value="Europe/Lisbon">' in page.content.decode()
+    saved = client.post(
+        reverse("tickets:preferences"), {"time_zone": "Europe/Lisbon", "language": "en"}
+    )
+
+    assert saved.status_code == 302
+    customer.membership.refresh_from_db()
+    assert (customer.membership.time_zone, customer.membership.language) == ("Europe/Lisbon", "en")
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "Europe/Lisboa", "../etc/passwd", "x" * 64])
+def test_only_a_real_iana_zone_is_accepted(zone, default_policy):
+    customer = factories.make_customer()
+
+    response = _client(customer).post(
+        reverse("tickets:preferences"), {"time_zone": zone, "language": "pt-br"}
+    )
+
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    customer.membership.refresh_from_db()
+    assert customer.membership.time_zone == ""
+    customer.membership.time_zone = zone
+    with pytest.raises(ValidationError):
+        customer.membership.full_clean()
+
+
+def test_an_analyst_has_no_portal_preferences(default_policy):
+    analyst = factories.make_analyst()
+    response = _client(analyst).get(reverse("tickets:preferences"))
+    assert response.status_code == 302
+
+
+def test_the_api_keeps_one_zone_whatever_the_customer_chose(default_policy, levels):
+    customer = factories.make_customer()
+    _in_lisbon(customer)
+    ticket = _ticket(customer, levels["alta"])
+
+    response = _client(customer).get(f"/api/tickets/{ticket.reference}/")
+
+    assert response.status_code == 200
+    assert response.json()["reported_at"].endswith("-03:00")
