@@ -17,3 +17,9 @@ urlpatterns = [
     path("agreement/", sla_views.agreement, name="agreement"),
     path("", include("tickets.urls")),
 ]
+
+# Under /api/ errors answer in the API's JSON shape; elsewhere Django's HTML pages.
+handler400 = "helpdesk.api_errors.bad_request"
+handler403 = "helpdesk.api_errors.permission_denied"
+handler404 = "helpdesk.api_errors.page_not_found"
+handler500 = "helpdesk.api_errors.server_error"
