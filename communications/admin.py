@@ -97,11 +97,20 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "to", "subject", "status", "attempts", "last_error", "sent_at"]
+    list_display = [
+        "created_at",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+    ]
     list_filter = ["status", "auto_submitted"]
     search_fields = ["to", "subject", "message_id", "ticket__reference"]
     list_select_related = ["ticket"]
-    actions = ["send_now"]
+    actions = ["send_now", "release"]
 
     def has_add_permission(self, request):
         return False
@@ -115,6 +124,15 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         sent = sum(outbound.email_send(pk, now=now) for pk in queryset.values_list("pk", flat=True))
         self.message_user(
             request, gettext("%(count)d e-mail(s) sent.") % {"count": sent}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Release e-mails stuck in sending (check they did not go)"))
+    def release(self, request, queryset):
+        released = outbound.emails_release(list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            gettext("%(count)d e-mail(s) can be sent again.") % {"count": released},
+            messages.SUCCESS,
         )
 
 

@@ -298,8 +298,11 @@ class OutboundEmail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+
+    CLAIMABLE = (Status.PENDING, Status.FAILED)
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     ticket = models.ForeignKey(
@@ -323,6 +326,12 @@ class OutboundEmail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        null=True,
+        blank=True,
+        help_text=_("When a failed send is tried again (by the worker or send_due_emails)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -330,6 +339,9 @@ class OutboundEmail(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("outbound e-mail")
         verbose_name_plural = _("outbound e-mails")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_status_next_attempt")
+        ]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject[:60]}"

@@ -8,8 +8,10 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from communications.models import InboundEmail, OutboundEmail
 
@@ -78,42 +80,103 @@ def _enqueue(outbound_id: int, run_after: datetime | None = None) -> None:
     task.enqueue(outbound_id)
 
 
-def email_send(outbound_id: int, *, now: datetime) -> bool:
-    """Send a recorded e-mail unless it already went; on failure, retry later with backoff.
+def _schedule_retry(outbound_id: int, at: datetime) -> None:
+    """Queue a retry for `at` when the task backend can defer; else send_due_emails will.
 
-    The row stays locked while the SMTP server answers, so a duplicate task waits and then
-    finds it sent: the customer never gets the same e-mail twice.
+    The immediate backend refuses `run_after`; the row's `next_attempt_at` is then the only
+    schedule, and the periodic job sends what is due (it is also the safety net for a
+    worker that lost the task).
     """
-    with transaction.atomic():
-        outbound = OutboundEmail.objects.select_for_update().filter(pk=outbound_id).first()
-        if outbound is None or outbound.status == OutboundEmail.Status.SENT:
-            return False
-        headers = {"Message-ID": outbound.message_id}
-        if outbound.in_reply_to:
-            headers |= {"In-Reply-To": outbound.in_reply_to, "References": outbound.references}
-        headers["Auto-Submitted"] = "auto-replied" if outbound.auto_submitted else "auto-generated"
-        message = EmailMultiAlternatives(
-            subject=outbound.subject,
-            body=outbound.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[outbound.to],
-            headers=headers,
+    from communications.tasks import send_outbound_email
+
+    if send_outbound_email.get_backend().supports_defer:
+        transaction.on_commit(lambda: _enqueue(outbound_id, run_after=at))
+
+
+# A pending e-mail this old lost its task (a worker restarted); the periodic job sends it.
+LOST_TASK_AFTER = timedelta(minutes=10)
+
+
+def emails_send_due(*, now: datetime, limit: int = 200) -> int:
+    """Send the failed e-mails whose retry is due, and pending ones whose task was lost."""
+    due = (
+        OutboundEmail.objects.filter(
+            Q(status=OutboundEmail.Status.FAILED, next_attempt_at__lte=now)
+            | Q(status=OutboundEmail.Status.PENDING, created_at__lte=now - LOST_TASK_AFTER)
         )
-        if outbound.body_html:
-            message.attach_alternative(outbound.body_html, "text/html")
-        outbound.attempts += 1
-        try:
-            message.send()
-        except Exception as error:
-            outbound.status = OutboundEmail.Status.FAILED
-            outbound.last_error = f"{type(error).__name__}: {error}"[:2000]
-            outbound.save(update_fields=["status", "attempts", "last_error"])
-            if outbound.attempts < settings.EMAIL_MAX_ATTEMPTS:
-                delay = timedelta(minutes=2**outbound.attempts)
-                transaction.on_commit(lambda: _enqueue(outbound.pk, run_after=now + delay))
-            return False
-        outbound.status = OutboundEmail.Status.SENT
-        outbound.sent_at = now
-        outbound.last_error = ""
-        outbound.save(update_fields=["status", "attempts", "last_error", "sent_at"])
-        return True
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(email_send(pk, now=now) for pk in list(due))
+
+
+def email_claim(outbound_id: int) -> bool:
+    """Take a pending or failed e-mail for sending; only one caller ever wins a claim.
+
+    A conditional UPDATE, not a row lock: select_for_update is a no-op on SQLite, and a
+    lock held while the SMTP server answers would only delay a second sender, not stop it.
+    """
+    claimed = OutboundEmail.objects.filter(
+        pk=outbound_id, status__in=OutboundEmail.CLAIMABLE
+    ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1)
+    return claimed == 1
+
+
+def email_send(outbound_id: int, *, now: datetime) -> bool:
+    """Send a recorded e-mail unless it already went (or is going); retry later on failure.
+
+    The row is claimed ("sending") before the SMTP server is contacted, so a send-now and a
+    retry running at once cannot both send: the customer never gets the same e-mail twice.
+    """
+    if not email_claim(outbound_id):
+        return False
+    outbound = OutboundEmail.objects.get(pk=outbound_id)
+    try:
+        _message(outbound).send()
+    except Exception as error:
+        retry_at = None
+        if outbound.attempts < settings.EMAIL_MAX_ATTEMPTS:
+            retry_at = now + timedelta(minutes=2**outbound.attempts)  # 2, 4, 8, 16 minutes
+        OutboundEmail.objects.filter(pk=outbound.pk, status=OutboundEmail.Status.SENDING).update(
+            status=OutboundEmail.Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=retry_at,
+        )
+        if retry_at is not None:
+            _schedule_retry(outbound.pk, retry_at)
+        return False
+    OutboundEmail.objects.filter(pk=outbound.pk, status=OutboundEmail.Status.SENDING).update(
+        status=OutboundEmail.Status.SENT, sent_at=now, last_error="", next_attempt_at=None
+    )
+    return True
+
+
+def emails_release(outbound_ids) -> int:
+    """Let e-mails stuck in "sending" (the sender died mid-send) be sent again.
+
+    Never automatic: the SMTP server may have taken the message before the sender died, so
+    an analyst checks first; a released e-mail is sent by the next retry or "send now".
+    """
+    return OutboundEmail.objects.filter(
+        pk__in=outbound_ids, status=OutboundEmail.Status.SENDING
+    ).update(
+        status=OutboundEmail.Status.FAILED,
+        last_error=gettext("Released by an analyst after an interrupted send."),
+    )
+
+
+def _message(outbound: OutboundEmail) -> EmailMultiAlternatives:
+    headers = {"Message-ID": outbound.message_id}
+    if outbound.in_reply_to:
+        headers |= {"In-Reply-To": outbound.in_reply_to, "References": outbound.references}
+    headers["Auto-Submitted"] = "auto-replied" if outbound.auto_submitted else "auto-generated"
+    message = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=outbound.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outbound.to],
+        headers=headers,
+    )
+    if outbound.body_html:
+        message.attach_alternative(outbound.body_html, "text/html")
+    return message

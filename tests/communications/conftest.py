@@ -1,3 +1,4 @@
+import asyncio
 import socket
 import threading
 from datetime import datetime
@@ -18,8 +19,11 @@ class Inbox:
     def __init__(self) -> None:
         self.envelopes = []
         self.lock = threading.Lock()
+        self.delay = 0.0  # seconds the server takes to accept a message
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.envelopes.append(envelope)
         return "250 Message accepted for delivery"

@@ -75,3 +75,27 @@ def test_outgoing_mail_and_record_lists_render(back_office, ticket):
         "/admin/communications/agreement/",
     ):
         assert back_office.get(url).status_code == 200
+
+
+def test_an_email_stuck_in_sending_is_released_by_an_analyst_then_sent_once(
+    back_office, ticket, smtp_server
+):
+    from communications import outbound
+
+    notice = OutboundEmail.objects.filter(ticket=ticket).first()
+    assert outbound.email_claim(notice.pk)  # a sender took it and died before the answer
+    send_now = {"action": "send_now", "_selected_action": [notice.pk]}
+    back_office.post("/admin/communications/outboundemail/", send_now)
+    assert smtp_server.envelopes == []  # "sending" is never sent again on its own
+
+    back_office.post(
+        "/admin/communications/outboundemail/",
+        {"action": "release", "_selected_action": [notice.pk]},
+    )
+    notice.refresh_from_db()
+    assert notice.status == OutboundEmail.Status.FAILED and notice.last_error
+    back_office.post("/admin/communications/outboundemail/", send_now)
+    back_office.post("/admin/communications/outboundemail/", send_now)
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (OutboundEmail.Status.SENT, 2)
+    assert len(smtp_server.envelopes) == 1

@@ -2,9 +2,11 @@
 
 import email
 import email.policy
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from communications import inbound, outbound
 from communications.models import InboundEmail, Message, OutboundEmail
@@ -128,3 +130,119 @@ def test_a_failed_send_is_recorded_retried_and_never_sent_twice(
     assert outbound.email_send(notice.pk, now=NOW) is True
     assert outbound.email_send(notice.pk, now=NOW) is False  # a retried task finds it sent
     assert len(received(smtp_server, customer.email)) == 1
+
+
+def make_outbound(**fields) -> OutboundEmail:
+    return OutboundEmail.objects.create(
+        key=fields.pop("key", "test:1"),
+        to=fields.pop("to", "cliente@acme.example.com"),
+        subject="[HD-2026-000001] Teste",
+        body_text="Olá",
+        message_id=fields.pop("message_id", "<test-1@helpdesk.localhost>"),
+        **fields,
+    )
+
+
+def test_a_claimed_email_is_not_sent_by_a_second_sender(smtp_server, db):
+    notice = make_outbound()
+    assert outbound.email_claim(notice.pk) is True  # a send-now took it...
+    assert outbound.email_claim(notice.pk) is False  # ...so a retry cannot
+    assert outbound.email_send(notice.pk, now=NOW) is False
+    assert smtp_server.envelopes == []  # the second sender never reached the SMTP server
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (OutboundEmail.Status.SENDING, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_now_and_a_retry_at_the_same_moment_send_one_email(smtp_server):
+    smtp_server.delay = 0.5  # both senders are in flight while the server answers
+    notice = make_outbound()
+    start, results = threading.Barrier(2), []
+
+    def sender() -> None:
+        try:
+            start.wait()
+            results.append(outbound.email_send(notice.pk, now=NOW))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [False, True]
+    assert len(smtp_server.envelopes) == 1
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (OutboundEmail.Status.SENT, 1)
+
+
+DEAD_SMTP = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},  # nobody listens
+    }
+}
+
+
+def test_retries_work_with_the_immediate_task_backend(
+    smtp_server, settings, default_policy, levels, customer, django_capture_on_commit_callbacks
+):
+    """The immediate backend cannot defer: the retry is kept on the row and sent when due."""
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    working, settings.MAILERS = settings.MAILERS, DEAD_SMTP
+    before = timezone.now()
+    ticket = open_ticket(customer, levels, callbacks=django_capture_on_commit_callbacks)
+    notice = OutboundEmail.objects.get(to=customer.email, ticket=ticket)
+    notice.refresh_from_db()  # the task ran at once, against the dead port, and did not raise
+    assert (notice.status, notice.attempts) == (OutboundEmail.Status.FAILED, 1)
+    assert notice.last_error
+    assert before + timedelta(minutes=2) <= notice.next_attempt_at  # backoff: 2 minutes
+    assert notice.next_attempt_at <= timezone.now() + timedelta(minutes=2)
+
+    due = notice.next_attempt_at
+    assert outbound.emails_send_due(now=due - timedelta(seconds=1)) == 0  # not yet due
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbound.emails_send_due(now=due) == 0  # due, tried, failed again
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (OutboundEmail.Status.FAILED, 2)
+    assert notice.next_attempt_at == due + timedelta(minutes=4)  # backoff doubles
+
+    settings.MAILERS = working  # the server is back
+    assert outbound.emails_send_due(now=notice.next_attempt_at) == 1
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts, notice.next_attempt_at) == ("sent", 3, None)
+    assert len(received(smtp_server, customer.email)) == 1
+    assert outbound.emails_send_due(now=due + timedelta(days=1)) == 0
+    assert len(received(smtp_server, customer.email)) == 1  # never twice
+
+
+def test_the_periodic_command_sends_due_retries_and_gives_up_after_the_last_attempt(
+    smtp_server, settings, db, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    working, settings.MAILERS = settings.MAILERS, DEAD_SMTP
+    notice = make_outbound()
+    last = make_outbound(key="test:2", message_id="<test-2@helpdesk.localhost>", attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbound.email_send(notice.pk, now=NOW) is False  # NOW is in the past: due
+        assert outbound.email_send(last.pk, now=NOW) is False  # its last attempt
+    last.refresh_from_db()
+    assert (last.status, last.attempts, last.next_attempt_at) == ("failed", 2, None)
+
+    settings.MAILERS = working
+    out = io.StringIO()
+    call_command("send_due_emails", stdout=out)
+    assert out.getvalue().strip() == "1 e-mail(s) sent"
+    notice.refresh_from_db()
+    assert notice.status == OutboundEmail.Status.SENT
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["cliente@acme.example.com"]]
+    last.refresh_from_db()
+    assert last.status == OutboundEmail.Status.FAILED  # given up: visible in the admin
