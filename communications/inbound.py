@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from communications import email_parsing, notifications, services
+from communications import email_parsing, notifications, outbound, services
 from communications.models import InboundEmail, Message, OutboundEmail
 from sla.models import PriorityLevel
 from tickets import services as ticket_services
@@ -152,6 +152,7 @@ def _open(record, parsed, user, organization, now) -> None:
         inbound_email=record,
     )
     record.ticket, record.status = ticket, Status.PROCESSED
+    outbound.emails_thread_under(ticket=ticket, message_id=record.message_id)
 
 
 def _thread(parsed: email_parsing.ParsedEmail) -> Ticket | None:

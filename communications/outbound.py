@@ -35,6 +35,19 @@ def thread_root(ticket) -> str:
     )
 
 
+def emails_thread_under(*, ticket, message_id: str) -> int:
+    """Thread a new ticket's unsent notices under the customer's e-mail that opened it.
+
+    The notices are recorded while the ticket is created, before that e-mail is linked to
+    it, so `thread_root` could not find it yet; this runs once it is linked.
+    """
+    if not message_id or message_id.endswith("@missing-message-id>"):
+        return 0  # a digest we made up: nobody's mail client knows it
+    return OutboundEmail.objects.filter(ticket=ticket, status=OutboundEmail.Status.PENDING).update(
+        in_reply_to=message_id, references=message_id
+    )
+
+
 def email_queue(
     *,
     key: str,

@@ -246,3 +246,26 @@ def test_the_periodic_command_sends_due_retries_and_gives_up_after_the_last_atte
     assert [e.rcpt_tos for e in smtp_server.envelopes] == [["cliente@acme.example.com"]]
     last.refresh_from_db()
     assert last.status == OutboundEmail.Status.FAILED  # given up: visible in the admin
+
+
+def test_the_opening_notice_of_a_ticket_opened_by_email_threads_under_the_customers_email(
+    smtp_server, default_policy, levels, customer, analyst, django_capture_on_commit_callbacks
+):
+    first = (
+        f"From: Cliente <{customer.email}>\r\n"
+        "To: suporte@helpdesk.localhost\r\n"
+        "Subject: Exportação de vendas falha\r\n"
+        "Message-ID: <first-1@acme.example.com>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "A exportação de vendas falha desde ontem.\r\n"
+    ).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        record, _created = inbound.email_ingest(first, now=NOW)
+    assert record.status == InboundEmail.Status.PROCESSED
+    send_all()
+    (notice,) = received(smtp_server, customer.email)
+    assert record.ticket.reference in notice["Subject"]
+    assert notice["In-Reply-To"] == "<first-1@acme.example.com>"
+    assert notice["References"] == "<first-1@acme.example.com>"
+    (analyst_notice,) = received(smtp_server, analyst.email)
+    assert analyst_notice["In-Reply-To"] == "<first-1@acme.example.com>"
