@@ -204,3 +204,28 @@ class PortalPreferencesForm(forms.ModelForm):
             choices=[("", default), *((name, name) for name in zone_names())],
             attrs={"aria-describedby": "time-zone-help"},
         )
+
+
+class ColleagueChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class PortalShareForm(forms.Form):
+    """Which colleagues of the organization may follow a ticket."""
+
+    members = ColleagueChoiceField(
+        label=_("colleagues who can follow this ticket"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = (
+            get_user_model()
+            .objects.filter(membership__organization_id=ticket.organization_id, is_active=True)
+            .exclude(pk=ticket.requester_id)
+            .order_by("first_name", "username")
+        )

@@ -442,3 +442,20 @@ def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
         default_change_reason=_("SLA policy re-applied"),
     )
     return len(moved)
+
+
+@transaction.atomic
+def ticket_share(*, ticket: Ticket, members, actor, now: datetime) -> Ticket:
+    """Share the ticket with exactly `members`, colleagues of its organization (others unshared)."""
+    if not (ticket.requester_id == actor.pk or _is_org_admin(actor, ticket)):
+        raise TicketError(_("Only the requester or an organization admin can share this ticket."))
+    wanted = {member.pk for member in members} - {ticket.requester_id}
+    colleagues = set(
+        ticket.organization.members.filter(user_id__in=wanted).values_list("user_id", flat=True)
+    )
+    if wanted - colleagues:
+        raise TicketError(_("A ticket can be shared only with members of its organization."))
+    ticket, _clocks = _locked(ticket)
+    ticket.shared_with.set(colleagues)
+    _save(ticket, actor=actor, reason=_("Sharing with colleagues changed"), now=now)
+    return ticket

@@ -12,4 +12,5 @@ urlpatterns = [
     path("tickets/<str:reference>/reply/", views.ticket_reply, name="reply"),
     path("tickets/<str:reference>/confirm/", views.ticket_confirm_resolved, name="confirm"),
     path("tickets/<str:reference>/reopen/", views.ticket_reopen, name="reopen"),
+    path("tickets/<str:reference>/share/", views.ticket_share, name="share"),
 ]

@@ -21,7 +21,12 @@ from communications.models import Message
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from tickets import selectors, services
-from tickets.forms import PortalFilterForm, PortalPreferencesForm, PortalTicketForm
+from tickets.forms import (
+    PortalFilterForm,
+    PortalPreferencesForm,
+    PortalShareForm,
+    PortalTicketForm,
+)
 from tickets.models import Ticket
 
 HOME_PAGE_SIZE = 25
@@ -132,10 +137,45 @@ def ticket_detail(request, reference: str):
         "just_opened": request.GET.get("opened") == "1",
         "clock_starts_at": _clock_start(engine, ticket.reported_at),
         "zone": _display_zone(request, engine),
+        "shared_with": ticket.shared_with.all(),
+        "share_form": _share_form(request, ticket),
         "can_confirm": ticket.status == Ticket.Status.RESOLVED,
         "can_reopen": ticket.status == Ticket.Status.RESOLVED,
     }
     return render(request, "tickets/detail.html", context)
+
+
+def _share_form(request, ticket):
+    """The sharing form, for the requester and the organization's admins only."""
+    membership = getattr(request.user, "membership", None)
+    if ticket.requester_id != request.user.pk and not (
+        membership and membership.is_admin and membership.organization_id == ticket.organization_id
+    ):
+        return None
+    return PortalShareForm(ticket=ticket, initial={"members": ticket.shared_with.all()})
+
+
+@login_required
+@require_POST
+def ticket_share(request, reference: str):
+    """Share the ticket with colleagues of the organization, or stop sharing it."""
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
+    form = PortalShareForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        messages.error(request, _("Choose colleagues of your organization."))
+        return redirect(ticket)
+    try:
+        services.ticket_share(
+            ticket=ticket,
+            members=form.cleaned_data["members"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Who can follow this ticket was saved."))
+    return redirect(ticket)
 
 
 def _clock_start(engine, reported_at):

@@ -206,3 +206,93 @@ def test_the_api_keeps_one_zone_whatever_the_customer_chose(default_policy, leve
 
     assert response.status_code == 200
     assert response.json()["reported_at"].endswith("-03:00")
+
+
+# -- sharing a ticket with colleagues --------------------------------------------------------
+
+
+@pytest.fixture
+def acme(default_policy, levels):
+    organization = factories.make_organization(name="Acme")
+    people = {
+        "requester": factories.make_customer(organization=organization),
+        "colleague": factories.make_customer(organization=organization, first_name="Bia"),
+        "other_colleague": factories.make_customer(organization=organization),
+        "org_admin": factories.make_customer(organization=organization, is_admin=True),
+        "stranger": factories.make_customer(),
+    }
+    people["ticket"] = _ticket(people["requester"], levels["media"])
+    return people
+
+
+def _share(client, ticket, *users):
+    return client.post(
+        reverse("tickets:share", args=[ticket.reference]), {"members": [u.pk for u in users]}
+    )
+
+
+def test_the_requester_shares_and_the_colleague_sees_the_ticket(acme):
+    ticket, colleague = acme["ticket"], acme["colleague"]
+    colleague_client = _client(colleague)
+    assert colleague_client.get(ticket.get_absolute_url()).status_code == 404
+
+    form = _client(acme["requester"]).get(ticket.get_absolute_url())
+    assert f'action="/tickets/{ticket.reference}/share/"' in form.content.decode()
+    response = _share(_client(acme["requester"]), ticket, colleague)
+
+    assert response.status_code == 302
+    assert list(ticket.shared_with.all()) == [colleague]
+    assert colleague_client.get(ticket.get_absolute_url()).status_code == 200
+    assert ticket in colleague_client.get("/").context["open_rows"][0]
+    # A member it is not shared with still gets a 404, not a 403.
+    assert _client(acme["other_colleague"]).get(ticket.get_absolute_url()).status_code == 404
+    record = ticket.history.first()  # who changed the sharing, and when, is kept
+    assert record.history_user == acme["requester"]
+    assert record.history_change_reason
+
+
+def test_an_org_admin_unshares(acme):
+    ticket, colleague = acme["ticket"], acme["colleague"]
+    ticket.shared_with.add(colleague)
+
+    _share(_client(acme["org_admin"]), ticket)
+
+    assert ticket.shared_with.count() == 0
+    assert _client(colleague).get(ticket.get_absolute_url()).status_code == 404
+
+
+def test_a_member_of_another_organization_cannot_be_added(acme):
+    ticket, stranger = acme["ticket"], acme["stranger"]
+
+    response = _share(_client(acme["requester"]), ticket, stranger)
+
+    assert response.status_code == 302
+    assert ticket.shared_with.count() == 0
+    assert _client(stranger).get(ticket.get_absolute_url()).status_code == 404
+    with pytest.raises(ValidationError):
+        services.ticket_share(
+            ticket=ticket, members=[stranger], actor=acme["requester"], now=timezone.now()
+        )
+    with pytest.raises(ValidationError):
+        services.ticket_share(
+            ticket=ticket,
+            members=[factories.make_analyst()],
+            actor=acme["requester"],
+            now=timezone.now(),
+        )
+
+
+def test_only_the_requester_or_an_org_admin_may_share(acme):
+    ticket, colleague = acme["ticket"], acme["colleague"]
+    ticket.shared_with.add(colleague)
+
+    page = _client(colleague).get(ticket.get_absolute_url())
+    assert page.context["share_form"] is None
+    _share(_client(colleague), ticket, colleague, acme["other_colleague"])
+    assert list(ticket.shared_with.all()) == [colleague]
+    assert _share(_client(acme["stranger"]), ticket, acme["stranger"]).status_code == 404
+    assert _share(_client(acme["other_colleague"]), ticket).status_code == 404
+    with pytest.raises(ValidationError):
+        services.ticket_share(
+            ticket=ticket, members=[], actor=factories.make_analyst(), now=timezone.now()
+        )
