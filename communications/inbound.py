@@ -12,8 +12,10 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from communications import email_parsing, notifications, outbound, services
@@ -114,6 +116,11 @@ def _reply(record, parsed, ticket, user, organization, now) -> None:
         record.status = Status.HELD
         record.error = _("The sender is not of the ticket's organization: held for an analyst.")
         return
+    if not is_analyst and not ticket.is_open and not _reopen(ticket, user, now):
+        # The customer's word must land on a live ticket with a running clock, never on a
+        # closed one nobody looks at: a follow-up opens, referring to the old ticket.
+        _open(record, parsed, user, organization, now, follow_up_of=ticket)
+        return
     services.message_post(
         ticket=ticket,
         author=user,
@@ -128,14 +135,51 @@ def _reply(record, parsed, ticket, user, organization, now) -> None:
     record.ticket, record.status = ticket, Status.PROCESSED
 
 
-def _open(record, parsed, user, organization, now) -> None:
+def _reopen(ticket: Ticket, user, now: datetime) -> bool:
+    """Reopen a resolved ticket the customer answered, if the ticket's rules allow it.
+
+    tickets.services decides: the requester or an organization admin, within the policy's
+    reopen window. Anything else (past the window, closed, cancelled) is False.
+    """
+    if ticket.status != Ticket.Status.RESOLVED:
+        return False
+    try:
+        with transaction.atomic():
+            ticket_services.ticket_transition(
+                ticket=ticket,
+                to_status=Ticket.Status.IN_PROGRESS,
+                actor=user,
+                now=now,
+                reason=_("The customer replied by e-mail"),
+            )
+    except ValidationError:
+        return False
+    return True
+
+
+def _open(record, parsed, user, organization, now, follow_up_of: Ticket | None = None) -> None:
     requester = user or _customer_for(parsed, organization)
+    subject = parsed.subject or _("(no subject)")
+    description = parsed.text or _("(empty message)")
+    priority = PriorityLevel.objects.order_by("-number").first()
+    if follow_up_of is not None:
+        with translation.override(notifications.language_of(requester)):  # the customer reads it
+            subject = _("Follow-up to %(reference)s: %(subject)s") % {
+                "reference": follow_up_of.reference,
+                "subject": follow_up_of.subject,
+            }
+            note = _(
+                "The customer wrote again about %(reference)s (%(status)s), which can no "
+                "longer be reopened; this ticket follows it up."
+            ) % {"reference": follow_up_of.reference, "status": follow_up_of.get_status_display()}
+        description = f"{note}\n\n{description}"
+        priority = follow_up_of.priority  # the same problem, back
     ticket = ticket_services.ticket_create(
         organization=organization,
         requester=requester,
-        subject=(parsed.subject or _("(no subject)"))[:200],
-        description=parsed.text or _("(empty message)"),
-        priority=PriorityLevel.objects.order_by("-number").first(),
+        subject=subject[:200],
+        description=description,
+        priority=priority,
         reported_at=record.received_at,
         now=now,
         channel=Ticket.Channel.EMAIL,

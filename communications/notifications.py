@@ -11,7 +11,8 @@ from communications.outbound import email_queue
 from helpdesk.formats import format_instant
 
 
-def _language(user) -> str:
+def language_of(user) -> str:
+    """The language a person reads their e-mail in (their membership's, else the site's)."""
     membership = getattr(user, "membership", None) if user is not None else None
     return getattr(membership, "language", "") or settings.LANGUAGE_CODE
 
@@ -41,7 +42,7 @@ def _deadlines(ticket) -> list[tuple[str, str]]:
 
 def _to_customer(ticket, event: str, key: str, template: str, subject: str, **context) -> None:
     requester = ticket.requester
-    language = _language(requester)
+    language = language_of(requester)
     with translation.override(language):
         email_queue(
             key=key,
@@ -56,7 +57,7 @@ def _to_customer(ticket, event: str, key: str, template: str, subject: str, **co
 
 def ticket_opened(ticket) -> None:
     """The customer gets the reference and deadlines; analysts hear of a new ticket."""
-    with translation.override(_language(ticket.requester)):
+    with translation.override(language_of(ticket.requester)):
         subject = _("We received your request: %(subject)s") % {"subject": ticket.subject}
         deadlines = _deadlines(ticket)
     _to_customer(
@@ -94,7 +95,7 @@ def ticket_assigned(ticket, *, event_id: str) -> None:
 
 
 def ticket_waiting(ticket, *, event_id: str) -> None:
-    with translation.override(_language(ticket.requester)):
+    with translation.override(language_of(ticket.requester)):
         subject = _("We need your answer")
     _to_customer(
         ticket,
@@ -107,7 +108,7 @@ def ticket_waiting(ticket, *, event_id: str) -> None:
 
 
 def ticket_resolved(ticket, *, event_id: str) -> None:
-    with translation.override(_language(ticket.requester)):
+    with translation.override(language_of(ticket.requester)):
         subject = _("Your ticket was resolved")
     _to_customer(
         ticket, "resolved", f"ticket-resolved:{ticket.pk}:{event_id}", "ticket_update", subject
@@ -116,7 +117,7 @@ def ticket_resolved(ticket, *, event_id: str) -> None:
 
 def public_reply(message) -> None:
     ticket = message.ticket
-    with translation.override(_language(ticket.requester)):
+    with translation.override(language_of(ticket.requester)):
         subject = _("New reply: %(subject)s") % {"subject": ticket.subject}
     _to_customer(
         ticket,
@@ -132,7 +133,7 @@ def public_reply(message) -> None:
 def agreement_recorded(agreement) -> None:
     """The written confirmation of what was agreed: the customer's copy of the record."""
     ticket = agreement.ticket
-    with translation.override(_language(ticket.requester)):
+    with translation.override(language_of(ticket.requester)):
         subject = _("Agreement recorded (version %(version)d)") % {"version": agreement.version}
         agreed_date = (
             format_instant(agreement.agreed_date, _zone(ticket)) if agreement.agreed_date else ""

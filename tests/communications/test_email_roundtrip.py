@@ -269,3 +269,116 @@ def test_the_opening_notice_of_a_ticket_opened_by_email_threads_under_the_custom
     assert notice["References"] == "<first-1@acme.example.com>"
     (analyst_notice,) = received(smtp_server, analyst.email)
     assert analyst_notice["In-Reply-To"] == "<first-1@acme.example.com>"
+
+
+def resolve(ticket, analyst, *, at):
+    from datetime import UTC
+
+    ticket_services.ticket_assign(ticket=ticket, analyst=analyst, actor=analyst, now=at)
+    return ticket_services.ticket_transition(
+        ticket=ticket, to_status=Ticket.Status.RESOLVED, actor=analyst, now=at.astimezone(UTC)
+    )
+
+
+def reply_to(notice, customer, *, number: int, text: str) -> bytes:
+    return (
+        f"From: Cliente <{customer.email}>\r\n"
+        "To: suporte@helpdesk.localhost\r\n"
+        f"Subject: Re: {notice['Subject']}\r\n"
+        f"Message-ID: <reply-{number}@acme.example.com>\r\n"
+        f"In-Reply-To: {notice['Message-ID']}\r\n"
+        f"References: {notice['Message-ID']}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{text}\r\n"
+    ).encode()
+
+
+def resolved_notice(smtp_server, customer):
+    (notice,) = [
+        n for n in received(smtp_server, customer.email) if "resolvido" in n["Subject"].lower()
+    ]
+    return notice
+
+
+def test_an_emailed_reply_to_a_resolved_ticket_reopens_it_within_the_window(
+    smtp_server, default_policy, levels, customer, analyst, django_capture_on_commit_callbacks
+):
+    ticket = open_ticket(customer, levels, callbacks=django_capture_on_commit_callbacks)
+    resolve(ticket, analyst, at=NOW + timedelta(hours=1))
+    send_all()
+    notice = resolved_notice(smtp_server, customer)
+    assert "responda a este e-mail para reabri-lo" in (
+        notice.get_body(preferencelist=("plain",)).get_content()
+    )  # what the e-mail promises...
+
+    raw = reply_to(notice, customer, number=10, text="O erro voltou hoje de manhã.")
+    record, _created = inbound.email_ingest(raw, now=NOW + timedelta(days=2))
+
+    ticket.refresh_from_db()  # ...is what happens
+    assert record.ticket == ticket and record.status == InboundEmail.Status.PROCESSED
+    assert ticket.status == Ticket.Status.IN_PROGRESS and ticket.resolved_at is None
+    assert ticket.messages.get(inbound_email=record).body == "O erro voltou hoje de manhã."
+    assert ticket.history.first().history_change_reason == "The customer replied by e-mail"
+    assert ticket.clocks.get(metric="resolution").met_at is None  # its clock runs again
+
+
+def test_a_reply_past_the_reopen_window_opens_a_follow_up_ticket(
+    smtp_server, default_policy, levels, customer, analyst, django_capture_on_commit_callbacks
+):
+    ticket = open_ticket(customer, levels, callbacks=django_capture_on_commit_callbacks)
+    resolve(ticket, analyst, at=NOW + timedelta(hours=1))
+    send_all()
+    notice = resolved_notice(smtp_server, customer)
+    smtp_server.envelopes.clear()
+
+    raw = reply_to(notice, customer, number=11, text="O mesmo erro, um mês depois.")
+    later = NOW + timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        record, _created = inbound.email_ingest(raw, now=later)
+
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED  # the old ticket stays as it was
+    assert not ticket.messages.filter(inbound_email=record).exists()
+    follow_up = record.ticket
+    assert follow_up != ticket and record.status == InboundEmail.Status.PROCESSED
+    assert follow_up.subject == f"Acompanhamento de {ticket.reference}: {ticket.subject}"
+    assert f"sobre {ticket.reference} (resolvido)" in follow_up.description  # pt-BR, hers
+    assert "O mesmo erro, um mês depois." in follow_up.description
+    assert follow_up.priority == ticket.priority and follow_up.reported_at == later
+    assert follow_up.messages.get(inbound_email=record).body == "O mesmo erro, um mês depois."
+    # The customer is told, in the same e-mail thread, which ticket now carries it.
+    send_all()
+    (opened,) = received(smtp_server, customer.email)
+    assert follow_up.reference in opened["Subject"] and ticket.reference in opened["Subject"]
+    assert opened["In-Reply-To"] == "<reply-11@acme.example.com>"
+
+    # A reply to that notice threads onto the follow-up, not the old ticket.
+    again, _created = inbound.email_ingest(
+        reply_to(opened, customer, number=12, text="Obrigado."), now=later + timedelta(hours=1)
+    )
+    assert again.ticket == follow_up
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_follow_up_and_an_auto_reply_does_nothing(
+    smtp_server, default_policy, levels, customer, analyst, django_capture_on_commit_callbacks
+):
+    ticket = open_ticket(customer, levels, callbacks=django_capture_on_commit_callbacks)
+    resolve(ticket, analyst, at=NOW + timedelta(hours=1))
+    ticket_services.ticket_transition(
+        ticket=ticket, to_status=Ticket.Status.CLOSED, actor=analyst, now=NOW + timedelta(hours=2)
+    )
+    send_all()
+    notice = resolved_notice(smtp_server, customer)
+
+    out_of_office = reply_to(notice, customer, number=13, text="Estou de férias.").replace(
+        b"Content-Type:", b"Auto-Submitted: auto-replied\r\nContent-Type:", 1
+    )
+    record, _created = inbound.email_ingest(out_of_office, now=NOW + timedelta(days=1))
+    assert record.status == InboundEmail.Status.IGNORED and record.ticket is None
+
+    raw = reply_to(notice, customer, number=14, text="Voltou a falhar.")
+    record, _created = inbound.email_ingest(raw, now=NOW + timedelta(days=1))
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.CLOSED
+    assert record.ticket != ticket and ticket.reference in record.ticket.subject
+    assert Ticket.objects.count() == 2
