@@ -10,6 +10,7 @@ import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fnmatch import fnmatch
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,16 +35,47 @@ class IncomingFile:
 
 
 def attachment_problem(file: IncomingFile) -> str | None:
-    """Why a file cannot be stored as an attachment (size, type), or None."""
+    """Why a file cannot be stored as an attachment (size, name, type, content), or None.
+
+    The declared content type is the sender's word, so the name's extension and the first
+    bytes are checked too: a program declared as application/octet-stream is still refused.
+    """
     if len(file.data) > settings.ATTACHMENT_MAX_BYTES:
         return _("“%(name)s” is larger than %(limit)d MB.") % {
             "name": file.name,
             "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         }
-    content_type = (file.content_type or "").lower()
-    if not any(fnmatch(content_type, allowed) for allowed in settings.ATTACHMENT_ALLOWED_TYPES):
+    # Windows ignores trailing dots and spaces: "run.exe. " is run.exe.
+    extension = PurePath(file.name.strip().rstrip(". ")).suffix.lower()
+    blocked = {f".{e.lower().lstrip('.')}" for e in settings.ATTACHMENT_BLOCKED_EXTENSIONS}
+    if extension in blocked:
+        return _(
+            "“%(name)s” is not accepted: %(extension)s files can run programs or scripts. "
+            "Send it in a ZIP file or describe it in the message."
+        ) % {"name": file.name, "extension": extension}
+    content_type = (file.content_type or "").lower().split(";")[0].strip()
+    if content_type in {t.lower() for t in settings.ATTACHMENT_BLOCKED_TYPES} or not any(
+        fnmatch(content_type, allowed) for allowed in settings.ATTACHMENT_ALLOWED_TYPES
+    ):
         return _("Files of type %(type)s are not accepted.") % {"type": content_type or "?"}
+    if _looks_like_a_program(file.data):
+        return _("“%(name)s” is not accepted: it contains a program.") % {"name": file.name}
     return None
+
+
+def _looks_like_a_program(data: bytes) -> bool:
+    """A native executable by its magic number: Windows PE, ELF, Mach-O (or a Java class)."""
+    if data[:2] == b"MZ" and len(data) >= 64:
+        offset = int.from_bytes(data[60:64], "little")
+        return data[offset : offset + 4] == b"PE\0\0"
+    return data[:4] in {
+        b"\x7fELF",
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+        b"\xca\xfe\xba\xbe",
+    }
 
 
 def attachment_store(
@@ -52,7 +84,9 @@ def attachment_store(
     """Store a file under a generated path, keeping its original name and type."""
     problem = attachment_problem(file)
     if problem:
-        raise ValidationError({"attachments": problem})
+        # Keyed by the forms' field name ("files"): a form can show it on the field, where
+        # an unknown key made the portal's add_error raise (a 500 instead of a form error).
+        raise ValidationError({"files": problem})
     content_type = file.content_type or (
         mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     )

@@ -181,6 +181,34 @@ ATTACHMENT_ALLOWED_TYPES = env_list(
         "application/octet-stream",
     ],
 )
+# Refused whatever type the sender declares (the declared type is the client's word):
+# programs, scripts, and pages a browser would run. The content is also sniffed for programs.
+ATTACHMENT_BLOCKED_EXTENSIONS = env_list(
+    "ATTACHMENT_BLOCKED_EXTENSIONS",
+    [
+        *[".exe", ".com", ".scr", ".pif", ".msi", ".msp", ".dll", ".cpl", ".sys", ".lnk"],
+        *[".bat", ".cmd", ".ps1", ".psm1", ".psd1", ".sh", ".bash", ".reg", ".hta"],
+        *[".js", ".jse", ".mjs", ".vbs", ".vbe", ".wsf", ".wsh", ".jar", ".class"],
+        *[".apk", ".app", ".dmg", ".html", ".htm", ".xhtml", ".shtml", ".svg", ".svgz"],
+    ],
+)
+ATTACHMENT_BLOCKED_TYPES = env_list(
+    "ATTACHMENT_BLOCKED_TYPES",
+    [
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/javascript",
+        "application/javascript",
+        "application/x-msdownload",
+        "application/x-msdos-program",
+        "application/x-msi",
+        "application/vnd.microsoft.portable-executable",
+        "application/x-executable",
+        "application/x-sh",
+        "application/java-archive",
+    ],
+)
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Feature requests: e-mail sent to this address becomes a request (empty: off), and the

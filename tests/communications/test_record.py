@@ -98,7 +98,7 @@ def test_attachments_keep_their_name_under_a_generated_path(ticket, customer):
 def test_attachment_limits_from_settings(ticket, customer, file):
     with pytest.raises(ValidationError) as error:
         post(ticket, customer, files=[file])
-    assert "attachments" in error.value.message_dict
+    assert "files" in error.value.message_dict
     assert not Message.objects.exists()
 
 
