@@ -1,5 +1,6 @@
 """The customer portal's pages: what they show, to whom, in which zone, and at what cost."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -296,3 +297,56 @@ def test_only_the_requester_or_an_org_admin_may_share(acme):
         services.ticket_share(
             ticket=ticket, members=[], actor=factories.make_analyst(), now=timezone.now()
         )
+
+
+# -- password reset in the portal's layout ---------------------------------------------------
+
+
+def _in_portal_layout(response) -> None:
+    """Rendered from the portal's templates, inside base.html (not the admin's)."""
+    names = [template.name for template in response.templates]
+    assert "base.html" in names
+    assert "admin/base.html" not in names
+    html = response.content.decode()
+    assert 'class="skip" href="#main"' in html
+    assert "helpdesk/portal.css" in html
+
+
+def test_password_reset_pages_use_the_portal_layout(mailoutbox):
+    customer = factories.make_customer(email="ana@example.com")
+    client = Client()
+
+    form = client.get(reverse("password_reset"))
+    assert form.status_code == 200
+    assert "registration/password_reset_form.html" in [t.name for t in form.templates]
+    _in_portal_layout(form)
+
+    sent = client.post(reverse("password_reset"), {"email": customer.email}, follow=True)
+    assert "registration/password_reset_done.html" in [t.name for t in sent.templates]
+    _in_portal_layout(sent)
+
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mailoutbox[0].body).group(1)
+    confirm = client.get(link, follow=True)
+    assert "registration/password_reset_confirm.html" in [t.name for t in confirm.templates]
+    assert confirm.context["validlink"]
+    _in_portal_layout(confirm)
+
+    new_password = "a-much-longer-pass-2026"
+    done = client.post(
+        confirm.redirect_chain[-1][0] if confirm.redirect_chain else link,
+        {"new_password1": new_password, "new_password2": new_password},
+        follow=True,
+    )
+    assert "registration/password_reset_complete.html" in [t.name for t in done.templates]
+    _in_portal_layout(done)
+    customer.refresh_from_db()
+    assert customer.check_password(new_password)
+
+
+def test_a_used_reset_link_says_so_in_the_portal_layout():
+    client = Client()
+    response = client.get("/accounts/reset/MQ/set-password/")
+    assert response.status_code == 200
+    assert not response.context["validlink"]
+    assert reverse("password_reset") in response.content.decode()
+    _in_portal_layout(response)
