@@ -437,22 +437,34 @@ class TicketAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
 
     def lifecycle_view(self, request, object_id, kind: str):
-        """One lifecycle form posted from the ticket page: run it, say how it went, go back."""
+        """One lifecycle form posted from the ticket page: run it, say how it went, go back.
+
+        When the form or the service refuses it, the ticket page is shown again with the form
+        as it was typed (nothing to retype) and each error named by its field's label.
+        """
+        from copy import copy
+
         ticket = self._ticket_or_404(request, object_id)
         if request.method != "POST":
             return self._back(ticket)
         make_form, run = LIFECYCLE[kind]
         form = make_form(request.POST, request.FILES, ticket)
-        if not form.is_valid():
-            self.message_user(request, _form_errors(form), messages.ERROR)
-            return self._back(ticket)
-        try:
-            run(ticket, form.cleaned_data, request.user, timezone.now())
-        except ValidationError as error:
-            self.message_user(request, _error_text(error), messages.ERROR)
-        else:
-            self.message_user(request, gettext("Ticket updated."), messages.SUCCESS)
-        return self._back(ticket)
+        if form.is_valid():
+            try:
+                run(ticket, form.cleaned_data, request.user, timezone.now())
+            except ValidationError as error:
+                # The service's errors, on the form's field of the same name when it has one.
+                for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(request, gettext("Ticket updated."), messages.SUCCESS)
+                return self._back(ticket)
+        self.message_user(request, _form_errors(form), messages.ERROR)
+        page_request = copy(request)
+        page_request.method = "GET"  # the ticket page, not a save of the ticket's own form
+        response = self.change_view(page_request, object_id)
+        response.context_data["reply_form" if kind in ("reply", "note") else f"{kind}_form"] = form
+        return response
 
     # -- bulk actions -------------------------------------------------------------------
 
@@ -609,4 +621,12 @@ LIFECYCLE = {
 
 
 def _form_errors(form) -> str:
-    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+    """Every error of a form, each after its field's label ("Written summary: required.")."""
+    from django.utils.text import capfirst
+
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = capfirst(field.label or name) if field is not None else ""
+        parts += [f"{label}: {message}" if label else str(message) for message in errors]
+    return " ".join(parts)

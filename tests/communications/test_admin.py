@@ -99,3 +99,55 @@ def test_an_email_stuck_in_sending_is_released_by_an_analyst_then_sent_once(
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (OutboundEmail.Status.SENT, 2)
     assert len(smtp_server.envelopes) == 1
+
+
+def test_a_refused_call_form_comes_back_with_what_was_typed_and_named_errors(back_office, ticket):
+    response = back_office.post(
+        f"/admin/tickets/ticket/{ticket.pk}/call/",
+        {
+            "kind": "phone",
+            "started_at_0": "25/11/2026",
+            "started_at_1": "09:00:00",
+            "duration_minutes": "0",
+            "participants": "Maria (Acme), Ana",
+            "summary": "",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200  # the ticket page again, not a redirect
+    page = response.content.decode()
+    flashed = [str(m) for m in response.context["messages"]]
+    assert any("Written summary: This field is required." in m for m in flashed), flashed
+    assert any("Duration (minutes): " in m for m in flashed), flashed
+    assert "Maria (Acme), Ana" in page  # the typed text is still in the form
+    assert not ticket.calls.exists()
+
+
+def test_a_reply_refused_by_the_service_keeps_its_text_and_names_the_field(back_office, ticket):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = back_office.post(
+        f"/admin/tickets/ticket/{ticket.pk}/reply/",
+        {
+            "body": "Segue o instalador corrigido, execute como administrador.",
+            "files": SimpleUploadedFile("setup.exe", b"MZ", "application/octet-stream"),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    flashed = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Attachments: “setup.exe” is not accepted") for m in flashed), flashed
+    assert "execute como administrador" in response.content.decode()
+    assert not ticket.messages.exists()
+
+
+def test_an_agreement_without_text_keeps_the_other_fields(back_office, ticket):
+    response = back_office.post(
+        f"/admin/tickets/ticket/{ticket.pk}/agreement/",
+        {"kind": "workaround", "text": "", "customer_party": "Maria Silva (Acme)"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    flashed = [str(m) for m in response.context["messages"]]
+    assert any("What was agreed: This field is required." in m for m in flashed), flashed
+    assert 'value="Maria Silva (Acme)"' in response.content.decode()
+    assert not ticket.agreements.exists()
