@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from communications import email_parsing, notifications, outbound, services
 from communications.models import InboundEmail, Message, OutboundEmail
+from feature_requests import inbound as feature_inbound
 from sla.models import PriorityLevel
 from tickets import services as ticket_services
 from tickets.models import Organization, OrganizationMember, Ticket
@@ -99,6 +100,9 @@ def _process(record: InboundEmail, now: datetime) -> None:
         record.status = Status.IGNORED
         return
     user, organization = _identify(parsed.from_address)
+    if feature_inbound.is_addressed_to_feature_requests(bytes(record.raw)):
+        feature_inbound.email_propose(record, parsed, user=user, now=now)
+        return
     ticket = _thread(parsed)
     if ticket is not None:
         _reply(record, parsed, ticket, user, organization, now)

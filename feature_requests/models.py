@@ -92,6 +92,15 @@ class FeatureRequest(TimeStampedModel):
         verbose_name=_("merged into"),
     )
 
+    inbound_email = models.OneToOneField(
+        "communications.InboundEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feature_request",
+        verbose_name=_("e-mail it came from"),
+    )
+
     objects = FeatureRequestQuerySet.as_manager()
     # Votes change the count through atomic UPDATEs, which leave no history row.
     history = HistoricalRecords(excluded_fields=["vote_count"])

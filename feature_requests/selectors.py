@@ -8,8 +8,7 @@ moderation). Anyone else sees nothing.
 import re
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from feature_requests.models import Comment, FeatureRequest, Notice, Subscription, Vote
 
@@ -69,9 +68,9 @@ def search(requests: QuerySet[FeatureRequest], text: str) -> QuerySet[FeatureReq
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        vector = SearchVector(
-            Coalesce("title", Value("")), weight="A", config="simple"
-        ) + SearchVector(Coalesce("description", Value("")), weight="B", config="simple")
+        vector = SearchVector("title", weight="A", config="simple") + SearchVector(
+            "description", weight="B", config="simple"
+        )
         return requests.annotate(search=vector).filter(
             search=SearchQuery(text, search_type="websearch", config="simple")
         )
@@ -87,8 +86,8 @@ WORD_RE = re.compile(r"\w{3,}", re.UNICODE)
 def similar_requests(user, text: str, *, limit: int = 5) -> list[FeatureRequest]:
     """Existing requests that look like a title being typed, best first, to vote on instead.
 
-    PostgreSQL ranks by full-text similarity of any of the words; elsewhere, requests whose
-    title shares a word with the text, by votes.
+    PostgreSQL ranks by full-text similarity of any of the words (by their prefixes);
+    elsewhere, requests whose title shares a word with the text, by votes.
     """
     words = WORD_RE.findall(text.lower())[:12]
     if not words:
@@ -100,7 +99,9 @@ def similar_requests(user, text: str, *, limit: int = 5) -> list[FeatureRequest]
         vector = SearchVector("title", weight="A", config="simple") + SearchVector(
             "description", weight="D", config="simple"
         )
-        query = SearchQuery(" | ".join(words), search_type="raw", config="simple")
+        # Prefixes of the words: "exportar" finds "exportação" too (no stemming per language).
+        prefixes = " | ".join(f"{word[:6]}:*" for word in words)
+        query = SearchQuery(prefixes, search_type="raw", config="simple")
         ranked = (
             requests.annotate(rank=SearchRank(vector, query))
             .filter(rank__gt=0.01)
@@ -152,9 +153,13 @@ def unread_notice_count(user) -> int:
     return notices_of(user).filter(read_at__isnull=True).count()
 
 
-def feature_requests_linked_to(ticket) -> QuerySet[FeatureRequest]:
-    """The requests a ticket asked for (for the ticket page: their status)."""
-    return FeatureRequest.objects.filter(ticket_links__ticket=ticket).order_by("pk")
+def feature_requests_linked_to(ticket, user=None) -> QuerySet[FeatureRequest]:
+    """The requests a ticket asked for (for the ticket page: their status), of those the
+    viewer may see when a viewer is given."""
+    linked = FeatureRequest.objects.filter(ticket_links__ticket=ticket)
+    if user is not None:
+        linked = feature_requests_visible_to(user).filter(ticket_links__ticket=ticket)
+    return linked.order_by("pk")
 
 
 def voters_of(feature_request: FeatureRequest) -> QuerySet[Vote]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from feature_requests.models import (
     Comment,
     FeatureRequest,
+    Notice,
     NotificationPreference,
     Subscription,
     TicketLink,
@@ -84,6 +85,7 @@ def feature_request_create(
     product_area: str = FeatureRequest.ProductArea.OTHER,
     is_private: bool = False,
     channel: str = FeatureRequest.Channel.PORTAL,
+    inbound_email=None,
 ) -> FeatureRequest:
     """Register a proposal; its author votes for it and is subscribed."""
     _check_customer_or_analyst(author)
@@ -104,6 +106,7 @@ def feature_request_create(
         is_private=is_private and membership is not None,
         channel=channel,
         status_changed_at=now,
+        inbound_email=inbound_email,
     )
     _save(feature_request, actor=author, reason=_("Request registered"), now=now)
     _subscribe(feature_request.pk, author, source=Subscription.Source.AUTHOR, now=now)
@@ -317,3 +320,10 @@ def feature_request_link_ticket(
     )
     _subscribe(feature_request.pk, ticket.requester, source=Subscription.Source.TICKET, now=now)
     return link
+
+
+def notices_mark_read(*, user, notice_ids: list[int], now: datetime) -> int:
+    """Mark the user's own notices as read; returns how many changed."""
+    return Notice.objects.filter(recipient=user, pk__in=notice_ids, read_at__isnull=True).update(
+        read_at=now
+    )

@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tickets and feature requests both have a "status": each keeps its own enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tickets.models.Ticket.Status",
+        "FeatureRequestStatusEnum": "feature_requests.models.FeatureRequest.Status",
+    },
 }
 
 if not DEBUG:

@@ -340,3 +340,24 @@ def test_similar_requests_are_found_by_shared_words():
     found = selectors.similar_requests(customer, "exportar csv das conversas")
     assert found and found[0] == export
     assert selectors.similar_requests(customer, "?") == []
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(st.tuples(st.integers(0, 4), st.booleans()), max_size=25))
+def test_any_sequence_of_votes_and_withdrawals_keeps_the_count_exact(steps):
+    fr = factories.make_feature_request()
+    people = [factories.make_customer() for _ in range(5)]
+    voted = {fr.author_id}
+    for index, add in steps:
+        user = people[index]
+        if add:
+            changed = services.feature_request_vote(feature_request=fr, user=user, now=NOW)
+            assert changed == (user.pk not in voted)
+            voted.add(user.pk)
+        else:
+            changed = services.feature_request_unvote(feature_request=fr, user=user, now=NOW)
+            assert changed == (user.pk in voted)
+            voted.discard(user.pk)
+    assert votes_of(fr) == len(voted)

@@ -1,0 +1,161 @@
+"""The feature-request API: the board, proposals, votes, follows and comments."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from feature_requests import selectors, services
+from feature_requests.api.serializers import (
+    CommentCreateSerializer,
+    CommentSerializer,
+    FeatureRequestCreateSerializer,
+    FeatureRequestSerializer,
+    VoteStateSerializer,
+)
+from feature_requests.filters import FeatureRequestFilter
+from feature_requests.models import FeatureRequest
+
+REQUEST_EXAMPLE = OpenApiExample(
+    "A proposal",
+    value={
+        "title": "Exportar conversas do chat em CSV",
+        "description": "Precisamos auditar as conversas mensalmente.",
+        "product_area": "live_chat",
+        "is_private": False,
+    },
+    request_only=True,
+)
+COMMENT_EXAMPLE = OpenApiExample(
+    "A comment", value={"body": "Também precisamos disso para a LGPD."}, request_only=True
+)
+STATE_EXAMPLE = OpenApiExample(
+    "After voting",
+    value={"vote_count": 12, "voted": True, "subscribed": True},
+    response_only=True,
+)
+
+
+def _domain(call):
+    """Run a service; its rule violations become a 400 with the service's message."""
+    try:
+        return call()
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise serializers.ValidationError(detail) from None
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=FeatureRequestCreateSerializer,
+        responses={201: FeatureRequestSerializer},
+        examples=[REQUEST_EXAMPLE],
+    ),
+)
+class FeatureRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Feature requests the user may see: public reviewed ones and their organization's."""
+
+    serializer_class = FeatureRequestSerializer
+    filterset_class = FeatureRequestFilter
+    search_fields = ["title", "description"]
+    ordering_fields = ["vote_count", "created_at", "updated_at", "status_changed_at"]
+    ordering = ["-vote_count", "-created_at"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.feature_requests_visible_to(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = FeatureRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feature_request = _domain(
+            lambda: services.feature_request_create(
+                author=request.user,
+                now=timezone.now(),
+                channel=FeatureRequest.Channel.API,
+                **data.validated_data,
+            )
+        )
+        fresh = self.get_queryset().get(pk=feature_request.pk)
+        return Response(FeatureRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    def _state(self, pk):
+        fresh = self.get_queryset().get(pk=pk)
+        return Response(
+            VoteStateSerializer(
+                {
+                    "vote_count": fresh.vote_count,
+                    "voted": fresh.has_voted,
+                    "subscribed": fresh.is_subscribed,
+                }
+            ).data
+        )
+
+    def _toggle(self, service):
+        feature_request = self.get_object()
+        _domain(
+            lambda: service(
+                feature_request=feature_request, user=self.request.user, now=timezone.now()
+            )
+        )
+        return self._state(feature_request.pk)
+
+    @extend_schema(request=None, responses=VoteStateSerializer, examples=[STATE_EXAMPLE])
+    @action(detail=True, methods=["post"])
+    def vote(self, request, pk=None):
+        """Vote for the request (and follow it); voting twice counts once."""
+        return self._toggle(services.feature_request_vote)
+
+    @extend_schema(request=None, responses=VoteStateSerializer)
+    @action(detail=True, methods=["post"])
+    def unvote(self, request, pk=None):
+        """Withdraw your vote; you keep following the request."""
+        return self._toggle(services.feature_request_unvote)
+
+    @extend_schema(request=None, responses=VoteStateSerializer)
+    @action(detail=True, methods=["post"])
+    def subscribe(self, request, pk=None):
+        """Follow the request without voting: you are told when it is approved."""
+        return self._toggle(services.feature_request_subscribe)
+
+    @extend_schema(request=None, responses=VoteStateSerializer)
+    @action(detail=True, methods=["post"])
+    def unsubscribe(self, request, pk=None):
+        """Stop following the request (and its e-mails)."""
+        return self._toggle(services.feature_request_unsubscribe)
+
+    @extend_schema(
+        methods=["get"], responses=CommentSerializer(many=True), filters=False, parameters=[]
+    )
+    @extend_schema(
+        methods=["post"],
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+        examples=[COMMENT_EXAMPLE],
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def comments(self, request, pk=None):
+        """The comments, oldest first (analysts' answers are official); post one."""
+        feature_request = self.get_object()
+        if request.method == "GET":
+            return Response(
+                CommentSerializer(selectors.comments_of(feature_request), many=True).data
+            )
+        data = CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = _domain(
+            lambda: services.comment_post(
+                feature_request=feature_request,
+                author=request.user,
+                body=data.validated_data["body"],
+                now=timezone.now(),
+            )
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
