@@ -268,7 +268,11 @@ class Ticket(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["next_due_at"])
+    # The "why" of a change is the analyst's own words: never cut short.
+    history = HistoricalRecords(
+        excluded_fields=["next_due_at"],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
         ordering = ["-reported_at"]

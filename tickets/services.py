@@ -92,7 +92,7 @@ def notifications():
 def _save(ticket: Ticket, *, actor, reason: str, now: datetime) -> None:
     ticket._history_user = actor
     ticket._history_date = now  # the history tells when it happened, as the clocks do
-    ticket._change_reason = reason[:100]
+    ticket._change_reason = reason
     ticket.save()
 
 

@@ -67,6 +67,16 @@ def test_references_are_sequential_per_year(default_policy, levels):
     assert (first.reference, second.reference) == ("HD-2026-000001", "HD-2026-000002")
 
 
+def test_the_why_of_a_change_is_kept_whole(default_policy, levels):
+    analyst = factories.make_analyst()
+    ticket = open_ticket(level=levels["baixa"])
+    why = "O cliente explicou por telefone que todos os relatórios param às 10h. " * 4
+    ticket = services.ticket_change_priority(
+        ticket=ticket, level=levels["media"], actor=analyst, now=NOW, reason=why
+    )
+    assert ticket.history.first().history_change_reason == why
+
+
 def test_the_reference_year_is_the_desks_not_utcs(default_policy, levels):
     """New Year's Eve at 22:00 in São Paulo is already January 1st in UTC."""
     eve = datetime(2026, 12, 31, 22, tzinfo=SP)
