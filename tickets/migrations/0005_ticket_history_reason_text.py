@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0004_organizationmember_time_zone'),
+        ("tickets", "0004_organizationmember_time_zone"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalticket',
-            name='history_change_reason',
+            model_name="historicalticket",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
