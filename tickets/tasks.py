@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import translation
@@ -24,7 +23,9 @@ def remind_waiting_customer(ticket_id: int, waiting_since: str) -> bool:
     pause = ticket.clocks.filter(paused_since=datetime.fromisoformat(waiting_since)).exists()
     if not pause:
         return False  # it resumed and paused again: that pause has its own reminder
-    with translation.override(settings.LANGUAGE_CODE):
+    from communications.notifications import language_of
+
+    with translation.override(language_of(ticket.requester)):
         send_mail(
             subject=_("[%(ref)s] We are waiting for your answer") % {"ref": ticket.reference},
             message=_(

@@ -330,6 +330,13 @@ def test_a_waiting_ticket_schedules_a_reminder(
     assert remind_waiting_customer.call(ticket.pk, NOW.isoformat()) is True
     assert "Envie o log" in mailoutbox[-1].body
     assert mailoutbox[-1].to == ["cliente@example.com"]
+    assert "aguardando" in mailoutbox[-1].subject  # the site's language, pt-BR, by default
+    membership = ticket.requester.membership
+    membership.language = "es"
+    membership.save()
+    assert remind_waiting_customer.call(ticket.pk, NOW.isoformat()) is True
+    assert "Envie o log" in mailoutbox[-1].body
+    assert mailoutbox[-1].subject != mailoutbox[-2].subject  # in the customer's own language
     services.ticket_customer_replied(ticket=ticket, actor=ticket.requester, now=NOW)
     assert remind_waiting_customer.call(ticket.pk, NOW.isoformat()) is False
 
