@@ -165,7 +165,11 @@ class PortalTicketForm(forms.Form):
         self.fields["integration"].queryset = organization.integrations.all()
 
     def level_guide(self) -> list[dict]:
-        """Each level with its meaning and the deadlines the organization's policy gives it."""
+        """Each level with its meaning and the deadlines the organization's policy gives it.
+
+        When the organization's contract includes 24x7 integration support, the levels it covers
+        also carry the resolution target that applies to an integration built by the vendor.
+        """
         from sla import selectors as sla_selectors
         from sla import services as sla_services
 
@@ -175,16 +179,27 @@ class PortalTicketForm(forms.Form):
             return []
         policy = sla_selectors.policies_with_rules().get(pk=policy.pk)
         business_day = sla_selectors.business_time_for(policy.calendar).spec.longest_day
+        has_24x7 = bool(contract and contract.integration_24x7)
         guide = []
         for target in policy.targets.all():
             first, resolution = sla_services.targets_for(
                 target, integration_24x7=False, business_day=business_day
+            )
+            covered = has_24x7 and target.level.integration_24x7_eligible
+            _first, covered_resolution = sla_services.targets_for(
+                target, integration_24x7=covered, business_day=business_day
             )
             guide.append(
                 {
                     "level": target.level,
                     "first_response": (first.duration, first.clock.code),
                     "resolution": (resolution.duration, resolution.clock.code),
+                    "integration_24x7": covered,
+                    "integration_24x7_resolution": (
+                        (covered_resolution.duration, covered_resolution.clock.code)
+                        if covered and covered_resolution != resolution
+                        else None
+                    ),
                 }
             )
         return guide

@@ -113,11 +113,13 @@ def ticket_new(request):
             form.add_error(None, error)
         else:
             return redirect(f"{ticket.get_absolute_url()}?opened=1")
-    return render(
-        request,
-        "tickets/new.html",
-        {"form": form, "levels": form.level_guide()},
-    )
+    levels = form.level_guide()
+    context = {
+        "form": form,
+        "levels": levels,
+        "integration_24x7_levels": [item["level"] for item in levels if item["integration_24x7"]],
+    }
+    return render(request, "tickets/new.html", context)
 
 
 @login_required

@@ -1,7 +1,7 @@
 """The customer portal's pages: what they show, to whom, in which zone, and at what cost."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -350,3 +350,37 @@ def test_a_used_reset_link_says_so_in_the_portal_layout():
     assert not response.context["validlink"]
     assert reverse("password_reset") in response.content.decode()
     _in_portal_layout(response)
+
+
+# -- the new-ticket form and 24x7 integration support -------------------------------------------
+
+
+def test_the_form_shows_the_24x7_target_to_an_organization_with_the_contract(
+    default_policy, levels
+):
+    customer = factories.make_customer()
+    factories.make_contract(organization=customer.membership.organization, integration_24x7=True)
+
+    response = _client(customer).get(reverse("tickets:new"), HTTP_ACCEPT_LANGUAGE="en")
+
+    guide = {item["level"].code: item for item in response.context["levels"]}
+    assert guide["alta"]["integration_24x7_resolution"] == (timedelta(hours=8), "integration_24x7")
+    assert guide["critica"]["integration_24x7"]  # covered, its target already runs 24x7
+    assert guide["critica"]["integration_24x7_resolution"] is None
+    assert not guide["media"]["integration_24x7"] and not guide["baixa"]["integration_24x7"]
+    html = response.content.decode()
+    assert "24x7 support for integrations built by us" in html
+    assert "not for self-service integrations" in html
+    assert "Levels covered: 1 — " in html
+    assert "8h 00m (off hours count half)" in html
+
+
+def test_the_form_shows_no_24x7_target_without_the_contract(default_policy, levels):
+    customer = factories.make_customer()
+    factories.make_contract(organization=customer.membership.organization)
+
+    response = _client(customer).get(reverse("tickets:new"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert not any(item["integration_24x7"] for item in response.context["levels"])
+    assert "off hours count half" not in response.content.decode()
+    assert "integrations built by us" not in response.content.decode()
