@@ -21,6 +21,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     text = serializers.CharField(source="display_text", read_only=True)
+    # Not an EmailField: empty when the author is a user of ours, and "" is no e-mail.
+    author_email = serializers.CharField(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:

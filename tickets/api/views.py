@@ -205,7 +205,9 @@ class TicketViewSet(
     @extend_schema(
         methods=["get"], responses=MessageSerializer(many=True), filters=False, parameters=[]
     )
-    @extend_schema(methods=["post"], request=MessageCreateSerializer, responses=MessageSerializer)
+    @extend_schema(
+        methods=["post"], request=MessageCreateSerializer, responses={201: MessageSerializer}
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def messages(self, request, reference=None):
         """The conversation (internal notes only for analysts); post a message or a note."""
@@ -229,7 +231,7 @@ class TicketViewSet(
 
     @extend_schema(methods=["get"], responses=AttachmentSerializer(many=True), filters=False)
     @extend_schema(
-        methods=["post"], request=AttachmentCreateSerializer, responses=AttachmentSerializer
+        methods=["post"], request=AttachmentCreateSerializer, responses={201: AttachmentSerializer}
     )
     @action(
         detail=True,
