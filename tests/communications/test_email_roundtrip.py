@@ -153,7 +153,9 @@ def test_a_claimed_email_is_not_sent_by_a_second_sender(smtp_server, db):
     assert (notice.status, notice.attempts) == (OutboundEmail.Status.SENDING, 1)
 
 
-@pytest.mark.django_db(transaction=True)
+# Committed rows, so the two threads see them; serialized_rollback puts back what the data
+# migrations installed, as the other transactional tests expect after the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_send_now_and_a_retry_at_the_same_moment_send_one_email(smtp_server):
     smtp_server.delay = 0.5  # both senders are in flight while the server answers
     notice = make_outbound()
