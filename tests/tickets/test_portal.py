@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -384,3 +385,69 @@ def test_the_form_shows_no_24x7_target_without_the_contract(default_policy, leve
     assert not any(item["integration_24x7"] for item in response.context["levels"])
     assert "off hours count half" not in response.content.decode()
     assert "integrations built by us" not in response.content.decode()
+
+
+# -- menu and accessibility basics ---------------------------------------------------------------
+
+
+class _FieldsAndLabels(HTMLParser):
+    """Form fields of a page and whether each has a label (around it or pointing at its id)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.label_targets, self.open_labels = [], set(), 0
+        self.skip_link = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.open_labels += 1
+            if attrs.get("for"):
+                self.label_targets.add(attrs["for"])
+        elif tag in {"input", "select", "textarea"} and attrs.get("type") != "hidden":
+            self.fields.append((attrs.get("name"), attrs.get("id"), self.open_labels > 0))
+        elif tag == "a" and attrs.get("class") == "skip" and attrs.get("href") == "#main":
+            self.skip_link = True
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.open_labels -= 1
+
+    def unlabelled(self) -> list:
+        return [f for f in self.fields if not f[2] and f[1] not in self.label_targets]
+
+
+def test_the_menu_links_the_api_tokens_page_and_marks_the_current_one(default_policy):
+    client = _client(factories.make_customer())
+
+    html = client.get(reverse("accounts:tokens")).content.decode()
+
+    assert f'<a href="{reverse("accounts:tokens")}" aria-current="page">' in html
+    assert f'<a href="{reverse("tickets:preferences")}">' in html
+
+
+def test_every_field_of_the_portal_pages_has_a_label(default_policy, levels):
+    customer = factories.make_customer(organization=factories.make_organization(), is_admin=True)
+    factories.make_customer(organization=customer.membership.organization)  # to share with
+    ticket = _ticket(customer, levels["alta"])
+    pages = [
+        "/",
+        reverse("tickets:new"),
+        ticket.get_absolute_url(),
+        reverse("tickets:preferences"),
+        reverse("accounts:tokens"),
+        reverse("agreement"),
+    ]
+    for client, urls in (
+        (_client(customer), pages),
+        (Client(), [reverse("login"), reverse("password_reset")]),
+    ):
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            page = _FieldsAndLabels()
+            page.feed(response.content.decode())
+            assert page.fields, url
+            assert page.unlabelled() == [], url
+            assert page.skip_link, url
+            assert 'id="main"' in response.content.decode(), url
