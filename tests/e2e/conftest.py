@@ -15,6 +15,7 @@ without the serialized data that `serialized_rollback` restores. So in these tes
 """
 
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -62,6 +63,30 @@ def new_context(live_server) -> Iterator[Callable]:
     if started:
         started["browser"].close()  # closes its contexts too
         started["playwright"].stop()
+
+
+@pytest.fixture
+def screenshots(request) -> Callable:
+    """Save a full-page screenshot of each step: ``shot(page, "step")`` writes
+    ``<rootdir>/var/test-output/e2e/<test name>/NN-step.png`` (var/ is git-ignored).
+
+    The folder is emptied when the test starts, so it always holds the last run's steps.
+    """
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    folder = request.config.rootpath / "var" / "test-output" / "e2e" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    taken: list[Path] = []
+
+    def shot(page, step: str) -> Path:
+        path = folder / f"{len(taken) + 1:02d}-{re.sub(r'[^\w-]+', '-', step)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        taken.append(path)
+        return path
+
+    shot.folder = folder
+    shot.taken = taken
+    return shot
 
 
 def orm(function: Callable, *args, **kwargs):
