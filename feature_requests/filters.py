@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feature_requests import selectors
 from feature_requests.models import FeatureRequest
+from tickets.filters import InstantFilter  # offsets PostgreSQL refuses are a 400 there too
 
 
 class FeatureRequestFilter(django_filters.FilterSet):
@@ -13,8 +14,8 @@ class FeatureRequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("words to search for"), max_length=200)
     voted = django_filters.BooleanFilter(field_name="has_voted", label=_("voted by me"))
     subscribed = django_filters.BooleanFilter(field_name="is_subscribed", label=_("followed by me"))
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = FeatureRequest

@@ -138,6 +138,8 @@ def test_filters_search_and_ordering(world):
     assert titles(client_for(world["stranger"]).get(URL, {"voted": "true"})) == set()
     assert client.get(URL, {"status": "bogus"}).status_code == 400
     assert client.get(URL, {"created_after": "yesterday"}).status_code == 400
+    offset_nobody_uses = {"created_after": "0247-09-05T07:17:44-20:31"}
+    assert client.get(URL, offset_nobody_uses).status_code == 400  # PostgreSQL would refuse it
     assert client.get(URL, {"ordering": "nonsense"}).status_code == 200
 
 
