@@ -80,6 +80,10 @@ ERROR_EXAMPLES = {
         "Not found",
         value={"detail": "No Ticket matches the given query.", "errors": {}},
     ),
+    "415": OpenApiExample(
+        "Not a body we read",
+        value={"detail": 'Unsupported media type "text/plain" in request.', "errors": {}},
+    ),
     "429": OpenApiExample(
         "Too many requests",
         value={
@@ -93,6 +97,7 @@ ERROR_DESCRIPTIONS = {
     "401": gettext_lazy("Not signed in, or the token is invalid or revoked."),
     "403": gettext_lazy("Signed in, but not allowed to do this."),
     "404": gettext_lazy("No such object, or not one the user may see."),
+    "415": gettext_lazy("The body's Content-Type is none of those this operation reads."),
     "429": gettext_lazy("Too many requests: wait `Retry-After` seconds."),
 }
 RETRY_AFTER = {
@@ -124,6 +129,8 @@ class AutoSchema(spectacular.AutoSchema):
             codes.append("403")  # a role's limit, or a session request without its CSRF token
         if any(p["in"] == "path" for p in parameters) or self._paginated():
             codes.append("404")  # also a page number past the last page
+        if "requestBody" in operation:
+            codes.append("415")
         codes.append("429")
         return codes
 

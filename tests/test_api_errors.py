@@ -4,9 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.test import Client
 from django.urls import include, path
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests import factories
+from tickets import services
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,23 @@ def test_the_portal_keeps_html_error_pages(member):
         response = client.get(address)
         assert response.status_code == status, address
         assert response["Content-Type"].startswith("text/html"), address
+
+
+def test_a_body_of_an_unread_content_type_is_415_in_our_shape(member, levels):
+    now = timezone.now()
+    ticket = services.ticket_create(
+        organization=member.membership.organization,
+        requester=member,
+        subject="Falha",
+        description="x",
+        priority=levels["media"],
+        reported_at=now,
+        now=now,
+    )
+    client = APIClient()
+    client.force_authenticate(member)
+    response = client.post(
+        f"/api/tickets/{ticket.reference}/messages/", "oi", content_type="text/plain"
+    )
+    assert response.status_code == 415
+    assert response.json()["detail"] and response.json()["errors"] == {}

@@ -58,6 +58,8 @@ def test_every_operation_documents_its_errors_in_the_shared_shape(tmp_path):
             parameter["in"] == "query" for parameter in operation.get("parameters", [])
         ):
             assert "400" in responses, name
+        if operation.get("requestBody"):
+            assert "415" in responses, name
         if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])):
             assert "404" in responses, name
         if not name.startswith("GET "):
