@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from communications import selectors as record_selectors
 from communications import services as record_services
+from communications.api import examples as record_examples
 from communications.api.serializers import (
     AgreementSerializer,
     AttachmentCreateSerializer,
@@ -21,6 +22,7 @@ from communications.api.serializers import (
 from communications.models import Attachment, Message
 from sla.models import PriorityLevel
 from tickets import selectors, services
+from tickets.api import examples
 from tickets.api.serializers import (
     AssignSerializer,
     PriorityLevelSerializer,
@@ -33,18 +35,6 @@ from tickets.api.serializers import (
 )
 from tickets.filters import TicketFilter
 from tickets.models import Ticket
-
-TICKET_EXAMPLE = OpenApiExample(
-    "An Alta ticket",
-    value={
-        "subject": "Relatórios não carregam",
-        "description": "Nenhum relatório abre desde as 9h.",
-        "priority": "alta",
-        "category": "platform",
-        "scope": "one",
-    },
-    request_only=True,
-)
 
 
 def _domain(call):
@@ -65,8 +55,22 @@ class IsAnalyst(permissions.IsAuthenticated):
 
 
 @extend_schema_view(
-    create=extend_schema(request=TicketCreateSerializer, examples=[TICKET_EXAMPLE]),
-    partial_update=extend_schema(request=TicketUpdateSerializer),
+    list=extend_schema(examples=[examples.TICKET_RESPONSE]),
+    retrieve=extend_schema(examples=[examples.TICKET_RESPONSE]),
+    create=extend_schema(
+        request=TicketCreateSerializer,
+        responses={201: TicketSerializer},
+        examples=[
+            examples.TICKET_REQUEST,
+            examples.TICKET_REQUEST_BY_ANALYST,
+            examples.NEW_TICKET_RESPONSE,
+        ],
+    ),
+    partial_update=extend_schema(
+        request=TicketUpdateSerializer,
+        responses=TicketSerializer,
+        examples=[examples.UPDATE_REQUEST, examples.TICKET_RESPONSE],
+    ),
 )
 class TicketViewSet(
     mixins.ListModelMixin,
@@ -115,7 +119,11 @@ class TicketViewSet(
     def _respond(self, ticket):
         return Response(TicketSerializer(self.get_queryset().get(pk=ticket.pk)).data)
 
-    @extend_schema(request=ReasonSerializer, responses=TicketSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses=TicketSerializer,
+        examples=[examples.CONFIRM_REQUEST, examples.CLOSED_TICKET_RESPONSE],
+    )
     @action(detail=True, methods=["post"], url_path="confirm-resolved")
     def confirm_resolved(self, request, reference=None):
         """The customer confirms the fix: the ticket is closed."""
@@ -130,7 +138,11 @@ class TicketViewSet(
         )
         return self._respond(done)
 
-    @extend_schema(request=ReasonSerializer, responses=TicketSerializer)
+    @extend_schema(
+        request=ReasonSerializer,
+        responses=TicketSerializer,
+        examples=[examples.REOPEN_REQUEST, examples.REOPENED_TICKET_RESPONSE],
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request, reference=None):
         """Reopen a resolved ticket (customers within the policy's window)."""
@@ -148,7 +160,11 @@ class TicketViewSet(
         )
         return self._respond(done)
 
-    @extend_schema(request=AssignSerializer, responses=TicketSerializer)
+    @extend_schema(
+        request=AssignSerializer,
+        responses=TicketSerializer,
+        examples=[examples.ASSIGN_REQUEST, examples.TICKET_RESPONSE],
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAnalyst])
     def assign(self, request, reference=None):
         ticket = self.get_object()
@@ -165,7 +181,15 @@ class TicketViewSet(
         )
         return self._respond(done)
 
-    @extend_schema(request=TransitionSerializer, responses=TicketSerializer)
+    @extend_schema(
+        request=TransitionSerializer,
+        responses=TicketSerializer,
+        examples=[
+            examples.TRANSITION_REQUEST,
+            examples.WAITING_REQUEST,
+            examples.RESOLVED_TICKET_RESPONSE,
+        ],
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAnalyst])
     def transition(self, request, reference=None):
         ticket = self.get_object()
@@ -185,7 +209,11 @@ class TicketViewSet(
         )
         return self._respond(done)
 
-    @extend_schema(request=PrioritySerializer, responses=TicketSerializer)
+    @extend_schema(
+        request=PrioritySerializer,
+        responses=TicketSerializer,
+        examples=[examples.PRIORITY_REQUEST, examples.TICKET_RESPONSE],
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAnalyst])
     def priority(self, request, reference=None):
         ticket = self.get_object()
@@ -203,10 +231,21 @@ class TicketViewSet(
         return self._respond(done)
 
     @extend_schema(
-        methods=["get"], responses=MessageSerializer(many=True), filters=False, parameters=[]
+        methods=["get"],
+        responses=MessageSerializer(many=True),
+        filters=False,
+        parameters=[],
+        examples=[record_examples.MESSAGE_RESPONSE],
     )
     @extend_schema(
-        methods=["post"], request=MessageCreateSerializer, responses={201: MessageSerializer}
+        methods=["post"],
+        request=MessageCreateSerializer,
+        responses={201: MessageSerializer},
+        examples=[
+            record_examples.MESSAGE_REQUEST,
+            record_examples.NOTE_REQUEST,
+            record_examples.MESSAGE_RESPONSE,
+        ],
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def messages(self, request, reference=None):
@@ -229,9 +268,17 @@ class TicketViewSet(
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["get"], responses=AttachmentSerializer(many=True), filters=False)
     @extend_schema(
-        methods=["post"], request=AttachmentCreateSerializer, responses={201: AttachmentSerializer}
+        methods=["get"],
+        responses=AttachmentSerializer(many=True),
+        filters=False,
+        examples=[record_examples.ATTACHMENT_RESPONSE],
+    )
+    @extend_schema(
+        methods=["post"],
+        request=AttachmentCreateSerializer,
+        responses={201: AttachmentSerializer},
+        examples=[record_examples.ATTACHMENT_REQUEST, record_examples.ATTACHMENT_RESPONSE],
     )
     @action(
         detail=True,
@@ -262,7 +309,11 @@ class TicketViewSet(
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=AgreementSerializer(many=True), filters=False)
+    @extend_schema(
+        responses=AgreementSerializer(many=True),
+        filters=False,
+        examples=[record_examples.AGREEMENT_RESPONSE],
+    )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def agreements(self, request, reference=None):
         """Every version of every agreement on the ticket, in order."""
@@ -271,6 +322,10 @@ class TicketViewSet(
         return Response(AgreementSerializer(visible, many=True).data)
 
 
+@extend_schema_view(
+    list=extend_schema(examples=[examples.LEVEL_RESPONSE]),
+    retrieve=extend_schema(examples=[examples.LEVEL_RESPONSE]),
+)
 class PriorityLevelViewSet(viewsets.ReadOnlyModelViewSet):
     """The levels of the policy, with what each means (read-only)."""
 
