@@ -132,6 +132,9 @@ def _check_votable(feature_request: FeatureRequest) -> None:
 @transaction.atomic
 def feature_request_vote(*, feature_request: FeatureRequest, user, now: datetime) -> bool:
     """Add the user's vote (and subscribe them); False when they had already voted."""
+    # The row lock orders a vote after a merge or a status change being saved: no vote lands
+    # on a request that was just merged or closed.
+    feature_request = _locked(feature_request)
     _check_votable(feature_request)
     try:
         with transaction.atomic():
@@ -146,6 +149,7 @@ def feature_request_vote(*, feature_request: FeatureRequest, user, now: datetime
 @transaction.atomic
 def feature_request_unvote(*, feature_request: FeatureRequest, user, now: datetime) -> bool:
     """Withdraw the user's vote; they stay subscribed. False when there was none."""
+    feature_request = _locked(feature_request)  # not while a merge moves the votes
     deleted, _rows = Vote.objects.filter(feature_request=feature_request, user=user).delete()
     if not deleted:
         return False
@@ -157,6 +161,7 @@ def feature_request_unvote(*, feature_request: FeatureRequest, user, now: dateti
 @transaction.atomic
 def feature_request_subscribe(*, feature_request: FeatureRequest, user, now: datetime) -> bool:
     """Follow a request without voting; False when already following."""
+    feature_request = _locked(feature_request)
     if feature_request.status == Status.MERGED:
         raise FeatureRequestError(
             _("This request was merged into #%(number)d: follow that one.")

@@ -71,3 +71,30 @@ def test_concurrent_votes_and_withdrawals_keep_the_count_exact():
     assert not run_at_once(actions)
     fr = FeatureRequest.objects.get(pk=fr.pk)
     assert fr.vote_count == Vote.objects.filter(feature_request=fr).count() == 7
+
+
+def test_votes_racing_a_merge_end_on_the_survivor_exactly_once():
+    analyst = factories.make_analyst()
+    survivor, duplicate = factories.make_feature_request(), factories.make_feature_request()
+    voters = [factories.make_customer() for _ in range(8)]
+    for user in voters[:4]:  # half already voted for the survivor
+        services.feature_request_vote(feature_request=survivor, user=user, now=NOW)
+
+    def vote_for_duplicate(user):
+        try:
+            services.feature_request_vote(feature_request=duplicate, user=user, now=NOW)
+        except services.FeatureRequestError:  # merged first: the vote goes to the survivor
+            services.feature_request_vote(feature_request=survivor, user=user, now=NOW)
+
+    actions = [(lambda user=user: vote_for_duplicate(user)) for user in voters] + [
+        lambda: services.feature_request_merge(
+            duplicate=duplicate, survivor=survivor, actor=analyst, now=NOW
+        )
+    ]
+    assert not run_at_once(actions)
+    survivor = FeatureRequest.objects.get(pk=survivor.pk)
+    duplicate = FeatureRequest.objects.get(pk=duplicate.pk)
+    assert duplicate.status == FeatureRequest.Status.MERGED
+    assert duplicate.vote_count == Vote.objects.filter(feature_request=duplicate).count() == 0
+    # 8 voters + both authors, each once
+    assert survivor.vote_count == Vote.objects.filter(feature_request=survivor).count() == 10
