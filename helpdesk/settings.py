@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "communications",
     "feature_requests",
     "accounts",
+    "reports",
     "axes",
 ]
 

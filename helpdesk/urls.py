@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/sla/", include("sla.api.urls")),
+    path("api/reports/", include("reports.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("tickets.api.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", include("communications.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("agreement/", sla_views.agreement, name="agreement"),
+    path("reports/", include("reports.urls")),
     path("", include("tickets.urls")),
 ]
 

@@ -192,13 +192,15 @@ def _pauses(clock: SLAClock) -> list[clocks.Interval]:
     return clocks.pauses_from_events(SLAClockEvent.objects.filter(sla_clock=clock))
 
 
-def _recompute(clock: SLAClock, engine: business_time.BusinessTime, now: datetime) -> None:
+def _recompute(
+    clock: SLAClock, engine: business_time.BusinessTime, now: datetime, pauses=None
+) -> None:
     clock.due_at = clocks.due_with_pauses(
         engine,
         clock.started_at,
         clock.budget,
         business_time.CLOCKS[clock.clock],
-        _pauses(clock),
+        _pauses(clock) if pauses is None else pauses,
     )
     clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
 
@@ -248,7 +250,11 @@ def clock_meet(*, clock: SLAClock, engine, at: datetime, actor=None) -> SLAClock
     if clock.paused_since is not None:
         clock_resume(clock=clock, engine=engine, at=at, actor=actor)
     clock.met_at = at
-    _recompute(clock, engine, at)
+    pauses = _pauses(clock)
+    _recompute(clock, engine, at, pauses)
+    clock.time_used = clocks.spent(
+        engine, clock.started_at, at, business_time.CLOCKS[clock.clock], pauses
+    )
     return _save(clock, _event(clock, ClockEventKind.MET, at=at, now=at, actor=actor))
 
 

@@ -1,0 +1,296 @@
+"""Benchmark of issue 7 at scale: the SLA sweep and the compliance report.
+
+Bulk-creates 100,000 tickets (20% open) with both clocks, times the compliance report, then
+grows the same desk to 1,000,000 (with --million) and times it again, printing the ratio.
+Runs in a throwaway test database: SQLite by default, PostgreSQL when DATABASE_URL points at
+one.
+
+    .venv/bin/python bench/sweep_and_reports.py              # 100,000 tickets
+    .venv/bin/python bench/sweep_and_reports.py --million    # and 1,000,000 (a few minutes)
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+import django
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management.color import no_style  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from reports import selectors as report_selectors  # noqa: E402
+from sla import business_time  # noqa: E402
+from sla import selectors as sla_selectors  # noqa: E402
+from sla import services as sla_services  # noqa: E402
+from sla.models import PriorityLevel, SLAClock  # noqa: E402
+from tests import factories  # noqa: E402
+from tickets.models import Ticket  # noqa: E402
+
+SEED = 20261125
+MICROSECOND = timedelta(microseconds=1)
+BATCH = 10_000
+SPAN = timedelta(days=365)  # tickets reported over the last year
+OPEN_SHARE = 0.2
+ORGANIZATIONS, ANALYSTS = 200, 40
+
+
+class Desk:
+    """What the seeded tickets point at, made once."""
+
+    def __init__(self, now) -> None:
+        self.now = now
+        self.snapshot = sla_services.snapshot_take(sla_selectors.default_policy())
+        self.engine = sla_services.snapshot_engine(self.snapshot)
+        self.levels = list(PriorityLevel.objects.order_by("number"))
+        self.customers = [factories.make_customer() for _ in range(ORGANIZATIONS)]
+        self.analysts = [factories.make_analyst() for _ in range(ANALYSTS)]
+        self.targets = [
+            sla_services.snapshot_targets(
+                self.snapshot, level_code=level.code, integration_24x7=False
+            )
+            for level in self.levels
+        ]
+        self.seeded = 0
+        customer = self.customers[0]
+        self.ticket_template = Ticket(
+            reference="",
+            organization_id=customer.membership.organization_id,
+            requester=customer,
+            subject="",
+            description="bench",
+            priority=self.levels[0],
+            reported_at=now,
+            sla_snapshot=self.snapshot,
+            created_at=now,
+            updated_at=now,
+        )
+        self.clock_template = SLAClock(budget=timedelta(0), started_at=now)
+
+
+def seed(desk: Desk, count: int, rng: np.random.Generator) -> None:
+    """Add `count` tickets and their two clocks, in batches of plain INSERTs (as an import
+    would; the ORM's bulk_create spends most of its time building the SQL)."""
+    for first in range(0, count, BATCH):
+        _seed_batch(desk, min(BATCH, count - first), rng)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Ticket, SLAClock]):
+            cursor.execute(sql)
+        cursor.execute("ANALYZE")
+
+
+def _datetimes(microseconds: np.ndarray, present: np.ndarray | None = None) -> list:
+    """Instants as the database takes them (None where not `present`)."""
+    if connection.vendor == "sqlite":  # Django stores naive UTC text
+        text = np.datetime_as_string(microseconds.astype("datetime64[us]"), unit="us")
+        values = [value.replace("T", " ") for value in text.tolist()]
+    else:
+        values = [business_time.from_microseconds(value) for value in microseconds.tolist()]
+    if present is None:
+        return values
+    return [value if keep else None for value, keep in zip(values, present.tolist(), strict=True)]
+
+
+def _durations(microseconds: np.ndarray, present: np.ndarray | None = None) -> list:
+    if connection.vendor == "sqlite":  # Django stores microseconds
+        values = microseconds.tolist()
+    else:
+        values = [timedelta(microseconds=value) for value in microseconds.tolist()]
+    if present is None:
+        return values
+    return [value if keep else None for value, keep in zip(values, present.tolist(), strict=True)]
+
+
+def _insert(model, template, columns: dict[str, list]) -> None:
+    """One INSERT per row, sent with executemany: given columns, others from `template`."""
+    fields = model._meta.concrete_fields
+    size = len(next(iter(columns.values())))
+    series = [
+        columns[field.column]
+        if field.column in columns
+        else [field.get_db_prep_save(getattr(template, field.attname), connection)] * size
+        for field in fields
+    ]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = zip(*series, strict=True)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: the fast path for bulk loads
+            columns = ", ".join(quote(field.column) for field in fields)
+            copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, list(rows))
+
+
+def _seed_batch(desk: Desk, size: int, rng: np.random.Generator) -> None:
+    now_us = business_time.to_microseconds(desk.now)
+    reported = now_us - rng.integers(3_600_000_000, int(SPAN / MICROSECOND), size)
+    level_of = rng.integers(0, len(desk.levels), size)
+    customer_of = rng.integers(0, len(desk.customers), size)
+    analyst_of = rng.integers(0, len(desk.analysts), size)
+    is_open = rng.random(size) < OPEN_SHARE
+    first_id = desk.seeded + 1
+    ids = np.arange(first_id, first_id + size)
+    desk.seeded += size
+    customer_ids = np.array([c.pk for c in desk.customers])[customer_of]
+    organization_ids = np.array([c.membership.organization_id for c in desk.customers])
+    reported_db = _datetimes(reported)
+    _insert(
+        Ticket,
+        desk.ticket_template,
+        {
+            "id": ids.tolist(),
+            "created_at": reported_db,
+            "updated_at": reported_db,
+            "reference": [f"HD-B-{number:07d}" for number in ids.tolist()],
+            "organization_id": organization_ids[customer_of].tolist(),
+            "requester_id": customer_ids.tolist(),
+            "subject": [f"Incidente {number}" for number in ids.tolist()],
+            "priority_id": np.array([level.pk for level in desk.levels])[level_of].tolist(),
+            "reported_at": reported_db,
+            "status": np.where(is_open, Ticket.Status.IN_PROGRESS, Ticket.Status.CLOSED).tolist(),
+            "assignee_id": np.array([a.pk for a in desk.analysts])[analyst_of].tolist(),
+        },
+    )
+    # Share of the budget used when each goal was reached: about 1 in 8 comes late.
+    shares = {
+        "first_response": rng.uniform(0.05, 1.15, size),
+        "resolution": rng.uniform(0.1, 1.2, size),
+    }
+    for offset, metric in enumerate(("first_response", "resolution")):
+        budget = np.empty(size, dtype=np.int64)
+        due = np.empty(size, dtype=np.int64)
+        kind = np.empty(size, dtype=object)
+        for index, targets in enumerate(desk.targets):
+            chosen = level_of == index
+            target = targets[metric]
+            budget[chosen] = target.duration // MICROSECOND
+            kind[chosen] = target.clock.code
+            due[chosen] = desk.engine.add_many(reported[chosen], budget[chosen], target.clock)
+        reached = np.ones(size, dtype=bool) if metric == "first_response" else ~is_open
+        # wall-clock share of the span to the deadline: close enough for a bench
+        met = reported + ((due - reported) * shares[metric]).astype(np.int64)
+        state = np.where(
+            reached,
+            np.where(met <= due, "met", "breached"),
+            np.where(now_us <= due, "running", "breached"),
+        )
+        _insert(
+            SLAClock,
+            desk.clock_template,
+            {
+                "id": (ids * 2 - 1 + offset).tolist(),
+                "ticket_id": ids.tolist(),
+                "metric": [metric] * size,
+                "clock": kind.tolist(),
+                "budget": _durations(budget),
+                "started_at": reported_db,
+                "due_at": _datetimes(due),
+                "state": state.tolist(),
+                "met_at": _datetimes(met, reached),
+                "time_used": _durations((budget * shares[metric]).astype(np.int64), reached),
+            },
+        )
+
+
+def timed(function, repeat: int = 3) -> float:
+    """Median seconds of `repeat` calls."""
+    durations = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        durations.append(time.perf_counter() - started)
+    return statistics.median(durations)
+
+
+def time_compliance_report(desk: Desk) -> float:
+    period = report_selectors.Period(
+        (desk.now - SPAN - timedelta(days=1)).date(), timezone.localdate(desk.now)
+    )
+    report = report_selectors.compliance_report(period=period, now=desk.now)  # warm up
+    assert report.totals["tickets"] == desk.seeded, (report.totals, desk.seeded)
+    return timed(lambda: report_selectors.compliance_report(period=period, now=desk.now))
+
+
+# ==== SWEEP TIMING: for the owner of the SLA sweep (issue 7, "Monitoring and escalation") ====
+def time_sweep(desk: Desk) -> float | None:
+    """Seconds of one SLA sweep over the seeded desk; None until the sweep exists.
+
+    Replace the body with a call of the sweep service at `desk.now` (and, if it writes, run
+    it on a copy or undo its writes so the next size starts from the same state).
+    """
+    return None
+
+
+# ============================================================================================
+
+
+def measure(desk: Desk) -> dict[str, float | None]:
+    return {"compliance report": time_compliance_report(desk), "sweep": time_sweep(desk)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000, help="first size")
+    parser.add_argument(
+        "--million", action="store_true", help="then grow to 1,000,000 tickets (slow to seed)"
+    )
+    args = parser.parse_args()
+    sizes = [args.tickets] + ([1_000_000] if args.million and args.tickets < 1_000_000 else [])
+    settings.DEBUG = False
+    if connection.vendor == "postgresql":  # never the test suite's database, which may be in use
+        connection.settings_dict["TEST"]["NAME"] = "test_helpdesk_bench_reports"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+    try:
+        run(sizes)
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+def run(sizes: list[int]) -> None:
+    rng = np.random.default_rng(SEED)
+    desk = Desk(timezone.now())
+    print(f"database {connection.vendor}; {OPEN_SHARE:.0%} of tickets open")
+    results = {}
+    for size in sizes:
+        started = time.perf_counter()
+        seed(desk, size - desk.seeded, rng)
+        seconds = time.perf_counter() - started
+        print(f"{size:,} tickets ({2 * size:,} clocks) seeded in {seconds:.0f} s")
+        results[size] = measure(desk)
+        for name, seconds in results[size].items():
+            shown = "not measured (no sweep yet)" if seconds is None else f"{seconds:.3f} s"
+            print(f"  {name}: {shown}")
+    if len(sizes) == 2:
+        small, large = (results[size] for size in sizes)
+        factor = sizes[1] / sizes[0]
+        for name in small:
+            if small[name] and large[name]:
+                print(
+                    f"{name}: x{large[name] / small[name]:.1f} for x{factor:.0f} tickets "
+                    f"({sizes[0]:,} -> {sizes[1]:,})"
+                )
+
+
+if __name__ == "__main__":
+    main()
