@@ -2,12 +2,13 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from feature_requests import selectors, services
+from feature_requests.api import examples
 from feature_requests.api.serializers import (
     CommentCreateSerializer,
     CommentSerializer,
@@ -17,25 +18,6 @@ from feature_requests.api.serializers import (
 )
 from feature_requests.filters import FeatureRequestFilter
 from feature_requests.models import FeatureRequest
-
-REQUEST_EXAMPLE = OpenApiExample(
-    "A proposal",
-    value={
-        "title": "Exportar conversas do chat em CSV",
-        "description": "Precisamos auditar as conversas mensalmente.",
-        "product_area": "live_chat",
-        "is_private": False,
-    },
-    request_only=True,
-)
-COMMENT_EXAMPLE = OpenApiExample(
-    "A comment", value={"body": "Também precisamos disso para a LGPD."}, request_only=True
-)
-STATE_EXAMPLE = OpenApiExample(
-    "After voting",
-    value={"vote_count": 12, "voted": True, "subscribed": True},
-    response_only=True,
-)
 
 
 def _domain(call):
@@ -48,10 +30,12 @@ def _domain(call):
 
 
 @extend_schema_view(
+    list=extend_schema(examples=[examples.FEATURE_REQUEST_RESPONSE]),
+    retrieve=extend_schema(examples=[examples.FEATURE_REQUEST_RESPONSE]),
     create=extend_schema(
         request=FeatureRequestCreateSerializer,
         responses={201: FeatureRequestSerializer},
-        examples=[REQUEST_EXAMPLE],
+        examples=[examples.FEATURE_REQUEST_REQUEST, examples.NEW_FEATURE_REQUEST_RESPONSE],
     ),
 )
 class FeatureRequestViewSet(
@@ -107,38 +91,48 @@ class FeatureRequestViewSet(
         )
         return self._state(feature_request.pk)
 
-    @extend_schema(request=None, responses=VoteStateSerializer, examples=[STATE_EXAMPLE])
+    @extend_schema(request=None, responses=VoteStateSerializer, examples=[examples.VOTED_RESPONSE])
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
         """Vote for the request (and follow it); voting twice counts once."""
         return self._toggle(services.feature_request_vote)
 
-    @extend_schema(request=None, responses=VoteStateSerializer)
+    @extend_schema(
+        request=None, responses=VoteStateSerializer, examples=[examples.UNVOTED_RESPONSE]
+    )
     @action(detail=True, methods=["post"])
     def unvote(self, request, pk=None):
         """Withdraw your vote; you keep following the request."""
         return self._toggle(services.feature_request_unvote)
 
-    @extend_schema(request=None, responses=VoteStateSerializer)
+    @extend_schema(
+        request=None, responses=VoteStateSerializer, examples=[examples.SUBSCRIBED_RESPONSE]
+    )
     @action(detail=True, methods=["post"])
     def subscribe(self, request, pk=None):
         """Follow the request without voting: you are told when it is approved."""
         return self._toggle(services.feature_request_subscribe)
 
-    @extend_schema(request=None, responses=VoteStateSerializer)
+    @extend_schema(
+        request=None, responses=VoteStateSerializer, examples=[examples.UNSUBSCRIBED_RESPONSE]
+    )
     @action(detail=True, methods=["post"])
     def unsubscribe(self, request, pk=None):
         """Stop following the request (and its e-mails)."""
         return self._toggle(services.feature_request_unsubscribe)
 
     @extend_schema(
-        methods=["get"], responses=CommentSerializer(many=True), filters=False, parameters=[]
+        methods=["get"],
+        responses=CommentSerializer(many=True),
+        filters=False,
+        parameters=[],
+        examples=[examples.COMMENT_RESPONSE],
     )
     @extend_schema(
         methods=["post"],
         request=CommentCreateSerializer,
         responses={201: CommentSerializer},
-        examples=[COMMENT_EXAMPLE],
+        examples=[examples.COMMENT_REQUEST, examples.NEW_COMMENT_RESPONSE],
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def comments(self, request, pk=None):
