@@ -171,3 +171,16 @@ def test_query_counts_do_not_grow_with_tickets(desk, levels, django_assert_num_q
     assert report.totals["tickets"] == 17
     with django_assert_num_queries(4):
         selectors.backlog_report(period=PERIOD, now=NOW)
+
+
+def test_months_are_the_desks_months_not_utcs(desk, levels):
+    from tests.reports.conftest import at, open_ticket
+
+    # Sat 2026-10-31 23:30 in São Paulo is already November 1st in UTC
+    open_ticket(levels, desk.admin_a, "baixa", at(10, 31, 23, 30), "Late on Halloween")
+    months = rows_by_label(selectors.compliance_report(period=PERIOD, now=NOW), "month")
+    assert (months["2026-10"]["tickets"], months["2026-11"]["tickets"]) == (2, 4)
+    single = selectors.compliance_report(
+        period=Period(date(2026, 10, 31), date(2026, 10, 31)), now=NOW
+    )
+    assert [(row["key"], row["tickets"]) for row in single.groups["month"]] == [("2026-10", 1)]

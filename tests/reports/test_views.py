@@ -285,3 +285,11 @@ def test_the_statement_prints_without_the_portal_chrome():
     with open(finders.find("reports/statement.css"), encoding="utf-8") as css:
         sheet = css.read()
     assert "@media print" in sheet and "header.top" in sheet
+
+
+def test_the_portal_menu_links_the_statement_for_organization_admins(desk):
+    link = reverse("reports:statement_pick")
+    assert link in client_for(desk.admin_a).get(reverse("tickets:home")).content.decode()
+    assert link not in client_for(desk.member_a).get(reverse("tickets:home")).content.decode()
+    page = client_for(desk.admin_a).get(statement_url(desk.org_a)).content.decode()
+    assert f'href="{link}" aria-current="page"' in page
