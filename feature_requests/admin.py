@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -228,6 +228,9 @@ class FeatureRequestAdmin(SimpleHistoryAdmin):
     def object_action_view(self, request, object_id, kind: str):
         if not self.has_change_permission(request):
             raise PermissionDenied
+        # Not <int:>: the admin's own <path:object_id>/ catch-all would take "abc/status/".
+        if not (object_id.isascii() and object_id.isdigit()):
+            raise Http404
         feature_request = get_object_or_404(self.get_queryset(request), pk=object_id)
         back = HttpResponseRedirect(
             reverse("admin:feature_requests_featurerequest_change", args=[feature_request.pk])

@@ -120,3 +120,10 @@ def test_customers_cannot_reach_the_back_office(client):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     fr.refresh_from_db()
     assert fr.status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize("kind", ["status", "merge", "comment", "link"])
+@pytest.mark.parametrize("object_id", ["abc", "1x", "²"])
+def test_an_object_form_posted_to_a_bad_id_is_not_found(admin_client_logged, kind, object_id):
+    response = admin_client_logged.post(f"{CHANGELIST}{object_id}/{kind}/", {"body": "x"})
+    assert response.status_code == 404
