@@ -293,11 +293,21 @@ def feature_request_merge(
 
 @transaction.atomic
 def comment_post(*, feature_request: FeatureRequest, author, body: str, now: datetime) -> Comment:
-    """Add a comment; an analyst's comment is the vendor's official answer."""
+    """Add a comment; an analyst's comment is the vendor's official answer.
+
+    A merged request takes no comments: the conversation goes on at the survivor.
+    """
     body = body.strip()
     if not body:
         raise FeatureRequestError({"body": _("Write a comment.")})
     _check_customer_or_analyst(author)
+    # The row lock orders a comment after a merge being saved, as for votes.
+    feature_request = _locked(feature_request)
+    if feature_request.status == Status.MERGED:
+        raise FeatureRequestError(
+            _("This request was merged into #%(number)d: comment there.")
+            % {"number": feature_request.merged_into_id}
+        )
     comment = Comment.objects.create(
         feature_request=feature_request,
         author=author,

@@ -152,3 +152,21 @@ def test_the_list_costs_the_same_queries_for_any_length(world, django_assert_num
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(URL, {"page_size": 50})
     assert response.json()["count"] == 17
+
+
+def test_a_merged_request_takes_no_comments(world):
+    from django.utils import timezone
+
+    from feature_requests import services
+
+    survivor = factories.make_feature_request(author=world["member"], status=Status.APPROVED)
+    duplicate = world["public"]
+    services.feature_request_merge(
+        duplicate=duplicate, survivor=survivor, actor=world["analyst"], now=timezone.now()
+    )
+    response = client_for(world["member"]).post(
+        f"{URL}{duplicate.pk}/comments/", {"body": "Ainda preciso disto"}, format="json"
+    )
+    assert response.status_code == 400
+    assert f"mesclada em #{survivor.pk}: comente lá" in str(response.json())
+    assert not duplicate.comments.exists()

@@ -273,3 +273,18 @@ def test_the_ticket_pages_show_the_linked_requests_status(
     assert "Segredo alheio" not in page  # only what the viewer may see
     admin_page = admin_client_logged.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
     assert "Segredo alheio" in admin_page.content.decode()
+
+
+def test_the_portal_refuses_a_comment_on_a_merged_request(world):
+    people, requests = world
+    survivor = factories.make_feature_request(author=people["member"], status=Status.APPROVED)
+    duplicate = requests["public"]
+    services.feature_request_merge(
+        duplicate=duplicate, survivor=survivor, actor=people["analyst"], now=timezone.now()
+    )
+    client = client_as(people, "member")
+    response = client.post(
+        f"/feature-requests/{duplicate.pk}/comment/", {"body": "Ainda preciso"}, follow=True
+    )
+    assert f"mesclada em #{survivor.pk}: comente lá" in response.content.decode()
+    assert not duplicate.comments.exists()
