@@ -158,3 +158,35 @@ def unknown_sender(record, address: str, subject: str) -> None:
         context={"subject": subject},
         auto_submitted=True,
     )
+
+
+def sla_alert(clock, *, kind: str, recipients) -> int:
+    """Tell analysts a clock is at risk ("warned") or past its deadline ("breached").
+
+    Keyed by clock, kind, instant and recipient: a sweep that runs twice, or two sweeps that
+    overlap, record each notice once. Analysts read the site's language.
+    """
+    ticket = clock.ticket
+    instant = clock.warn_at if kind == "warned" else clock.due_at
+    with translation.override(settings.LANGUAGE_CODE):
+        metric = clock.get_metric_display()
+        if kind == "warned":
+            text = _("At risk: %(metric)s due %(due)s")
+        else:
+            text = _("Breached: %(metric)s was due %(due)s")
+        due = format_instant(clock.due_at, _zone(ticket))
+        subject = _subject(ticket, text % {"metric": metric, "due": due})
+    sent = 0
+    for user in recipients:
+        if not user.email:
+            continue
+        queued = email_queue(
+            key=f"sla-{kind}:{clock.pk}:{instant.isoformat()}:{user.pk}",
+            to=user.email,
+            subject=subject,
+            template="sla_alert",
+            context={"ticket": ticket, "kind": kind, "metric": metric, "due": due},
+            ticket=ticket,
+        )
+        sent += queued is not None
+    return sent

@@ -152,6 +152,8 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "suporte@helpdesk.localhost")
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN", "helpdesk.localhost")
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+# Analysts in this group (Django admin, Groups) are told of every SLA breach.
+SLA_TEAM_LEADS_GROUP = env_str("SLA_TEAM_LEADS_GROUP", "Team leads")
 
 # Inbound e-mail from an IMAP mailbox, polled by communications.tasks.poll_imap_mailbox.
 IMAP_HOST = env_str("IMAP_HOST")

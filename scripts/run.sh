@@ -13,7 +13,7 @@ worker=$!
 # The scheduled jobs that cron runs in production (README, "Scheduled jobs"), every minute.
 (
     while sleep "${SCHEDULE_EVERY:-60}"; do
-        .venv/bin/python manage.py sla_mark_breaches
+        .venv/bin/python manage.py sla_sweep
         .venv/bin/python manage.py send_due_emails
     done
 ) >var/scheduler.log 2>&1 &

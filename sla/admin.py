@@ -221,7 +221,14 @@ class SLAPolicyAdmin(SimpleHistoryAdmin):
 
 @admin.register(PriorityLevel)
 class PriorityLevelAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "code", "name", "impact", "integration_24x7_eligible"]
+    list_display = [
+        "number",
+        "code",
+        "name",
+        "impact",
+        "integration_24x7_eligible",
+        "warning_percent",
+    ]
     search_fields = ["code", "name"]
     ordering = ["number"]
 

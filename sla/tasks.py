@@ -3,10 +3,10 @@
 from django.tasks import task
 from django.utils import timezone
 
-from sla import services
-
 
 @task
 def mark_breaches() -> int:
-    """Mark overdue clocks as breached; enqueue it from a scheduler, or use the command."""
-    return services.clocks_mark_breaches(now=timezone.now())
+    """Run the SLA sweep (warnings, breaches, notices); returns how many clocks breached."""
+    from tickets import services  # the sweep tells analysts: it lives with the tickets
+
+    return len(services.tickets_sla_sweep(now=timezone.now()).breached)

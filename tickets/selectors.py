@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from sla.models import ClockState, SLAClock, SLAClockEvent
@@ -80,3 +82,13 @@ def open_clocks_on_stale_rules(policy, snapshot) -> list[SLAClock]:
 
 def open_tickets_of_policy(policy) -> QuerySet[Ticket]:
     return Ticket.objects.open().filter(sla_snapshot__policy=policy)
+
+
+def queue_analysts() -> QuerySet:
+    """Who hears about unassigned tickets: every active analyst."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk")
+
+
+def team_leads() -> QuerySet:
+    """Who hears about every breach: active analysts in the team leads' group (admin-editable)."""
+    return queue_analysts().filter(groups__name=settings.SLA_TEAM_LEADS_GROUP)

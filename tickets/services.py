@@ -459,3 +459,24 @@ def ticket_share(*, ticket: Ticket, members, actor, now: datetime) -> Ticket:
     ticket.shared_with.set(colleagues)
     _save(ticket, actor=actor, reason=_("Sharing with colleagues changed"), now=now)
     return ticket
+
+
+def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
+    """Warn and breach the clocks whose instant came, and tell the right analysts once.
+
+    At risk: the assignee (nobody assigned: every analyst of the queue). Breached: the
+    assignee and the team leads (unassigned: the queue and the team leads).
+    """
+    sweep = sla_services.clocks_sweep(now=now)
+    if not (sweep.warned or sweep.breached):
+        return sweep
+    notices = notifications()
+    queue = list(selectors.queue_analysts())
+    leads = list(selectors.team_leads())
+    for kind, swept, extra in (("warned", sweep.warned, []), ("breached", sweep.breached, leads)):
+        for clock in swept:
+            assignee = clock.ticket.assignee
+            people = ([assignee] if assignee else queue) + extra
+            unique = list({person.pk: person for person in people}.values())
+            notices.sla_alert(clock, kind=kind, recipients=unique)
+    return sweep

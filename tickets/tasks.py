@@ -57,3 +57,14 @@ def reapply_policy(policy_id: int, actor_id: int | None) -> int:
         return 0
     actor = get_user_model().objects.filter(pk=actor_id).first()
     return services.tickets_reapply_policy(policy=policy, actor=actor, now=timezone.now())
+
+
+@task
+def sla_sweep() -> dict:
+    """The SLA sweep as a task, for a scheduler that enqueues work instead of running commands."""
+    from django.utils import timezone
+
+    from tickets import services
+
+    sweep = services.tickets_sla_sweep(now=timezone.now())
+    return {"warned": len(sweep.warned), "breached": len(sweep.breached)}

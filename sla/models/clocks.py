@@ -77,6 +77,11 @@ class SLAClockQuerySet(models.QuerySet):
     def running(self):
         return self.filter(state=ClockState.RUNNING)
 
+    def to_warn_before(self, instant):
+        """Running clocks past their warning instant and not yet warned (the (state, warn_at)
+        index)."""
+        return self.running().filter(warn_at__lte=instant, warned_at__isnull=True)
+
     def due_before(self, instant):
         """Running clocks that run out before `instant`: one range scan of (state, due_at)."""
         return self.running().filter(due_at__lt=instant)
@@ -111,6 +116,12 @@ class SLAClock(models.Model):
         help_text=_("Time counted from start to goal, pauses left out, in the clock's terms."),
     )
 
+    # The warning instant (a share of the budget used) is kept indexed like the due instant, so
+    # the sweep finds what to warn about in one range scan, never calling the engine per clock.
+    warn_percent = models.PositiveSmallIntegerField(_("warn at (%)"), default=75)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+
     objects = SLAClockQuerySet.as_manager()
 
     class Meta:
@@ -125,7 +136,10 @@ class SLAClock(models.Model):
                 name="sla_clock_paused_has_no_due",
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_at"], name="sla_clock_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="sla_clock_state_due"),
+            models.Index(fields=["state", "warn_at"], name="sla_clock_state_warn"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.get_metric_display()} ({self.get_state_display()})"
@@ -137,6 +151,7 @@ class ClockEventKind(models.TextChoices):
     RESUMED = "resumed", _("resumed")
     MET = "met", _("met")
     REOPENED = "reopened", _("reopened")
+    WARNED = "warned", _("warned")
     BREACHED = "breached", _("breached")
     RECALCULATED = "recalculated", _("recalculated")
 

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,12 @@ class PriorityLevel(TimeStampedModel):
         _("covered by 24x7 integration support"),
         default=False,
         help_text=_("Incidents of this level about a vendor-built integration may be covered."),
+    )
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warn at (% of the budget used)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("The assignee is warned when a clock has used this share of its target."),
     )
 
     history = HistoricalRecords()

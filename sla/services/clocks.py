@@ -192,17 +192,29 @@ def _pauses(clock: SLAClock) -> list[clocks.Interval]:
     return clocks.pauses_from_events(SLAClockEvent.objects.filter(sla_clock=clock))
 
 
+def _warning_share(budget: timedelta, percent: int) -> timedelta:
+    return budget * percent // 100
+
+
 def _recompute(
     clock: SLAClock, engine: business_time.BusinessTime, now: datetime, pauses=None
 ) -> None:
-    clock.due_at = clocks.due_with_pauses(
-        engine,
-        clock.started_at,
-        clock.budget,
-        business_time.CLOCKS[clock.clock],
-        _pauses(clock) if pauses is None else pauses,
+    pauses = _pauses(clock) if pauses is None else pauses
+    kind = business_time.CLOCKS[clock.clock]
+    clock.due_at = clocks.due_with_pauses(engine, clock.started_at, clock.budget, kind, pauses)
+    clock.warn_at = clocks.due_with_pauses(
+        engine, clock.started_at, _warning_share(clock.budget, clock.warn_percent), kind, pauses
     )
     clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
+
+
+def _warning_percent(level_code: str) -> int:
+    percent = (
+        PriorityLevel.objects.filter(code=level_code)
+        .values_list("warning_percent", flat=True)
+        .first()
+    )
+    return percent or 75
 
 
 def clocks_start(
@@ -211,9 +223,13 @@ def clocks_start(
     """Start both clocks of a new ticket at the moment the customer communicated."""
     engine = snapshot_engine(snapshot)
     targets = snapshot_targets(snapshot, level_code=level_code, integration_24x7=integration_24x7)
+    percent = _warning_percent(level_code)
     started = []
     for metric, target in targets.items():
         due = engine.add(ticket.reported_at, target.duration, target.clock)
+        warn_at = engine.add(
+            ticket.reported_at, _warning_share(target.duration, percent), target.clock
+        )
         started.append(
             SLAClock(
                 ticket=ticket,
@@ -222,6 +238,8 @@ def clocks_start(
                 budget=target.duration,
                 started_at=ticket.reported_at,
                 due_at=due,
+                warn_percent=percent,
+                warn_at=warn_at,
                 state=clocks.clock_state(due_at=due, met_at=None, now=now),
             )
         )
@@ -300,6 +318,7 @@ def clock_reopen(*, clock: SLAClock, engine, at: datetime, actor=None, reason=""
     event.save()
     clock.paused_total += at - clock.met_at
     clock.met_at = None
+    clock.warned_at = None  # a clock running again is warned again
     _recompute(clock, engine, at)
     clock.save()
     event.due_at = clock.due_at
@@ -328,10 +347,12 @@ def clocks_recalculate(
     """New targets for existing clocks (priority change, re-applied policy); pauses are kept."""
     engine = snapshot_engine(snapshot)
     targets = snapshot_targets(snapshot, level_code=level_code, integration_24x7=integration_24x7)
+    percent = _warning_percent(level_code)
     changed = []
     for clock in ticket_clocks:
         target = targets[clock.metric]
         clock.budget, clock.clock = target.duration, target.clock.code
+        clock.warn_percent = percent
         _recompute(clock, engine, now)
         if clock.paused_since is not None and clock.due_at is None:
             used = clocks.spent(engine, clock.started_at, now, target.clock, _pauses(clock))
@@ -347,17 +368,53 @@ def clocks_recalculate(
     return changed
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """What one sweep changed: clocks warned (still running) and clocks breached."""
+
+    warned: list[SLAClock]
+    breached: list[SLAClock]
+
+
 @transaction.atomic
-def clocks_mark_breaches(*, now: datetime) -> int:
-    """Mark running clocks whose deadline has passed as breached (one event each)."""
-    overdue = list(SLAClock.objects.due_before(now).select_for_update())
+def clocks_sweep(*, now: datetime) -> Sweep:
+    """Warn clocks past their warning instant and breach clocks past their deadline.
+
+    Two indexed range scans and two bulk writes, whatever the size of the desk; a late sweep
+    catches up (each event is dated at its own instant, not the sweep's). Rows are locked and
+    skipped when another sweep holds them, so overlapping sweeps never record an event twice.
+    A clock found already past its deadline is breached, not warned: its warning is moot.
+    """
+    related = ("ticket__assignee", "ticket__priority")
+    to_warn = list(
+        SLAClock.objects.to_warn_before(now)
+        .filter(due_at__gt=now)
+        .select_related(*related)
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+    overdue = list(
+        SLAClock.objects.due_before(now)
+        .select_related(*related)
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+    for clock in to_warn:
+        clock.warned_at = now
     for clock in overdue:
         clock.state = ClockState.BREACHED
-    SLAClock.objects.bulk_update(overdue, ["state"])
+        clock.warned_at = clock.warned_at or now
+    SLAClock.objects.bulk_update(to_warn + overdue, ["state", "warned_at"], batch_size=2000)
     SLAClockEvent.objects.bulk_create(
-        [_event(clock, ClockEventKind.BREACHED, at=clock.due_at, now=now) for clock in overdue]
+        [_event(clock, ClockEventKind.WARNED, at=clock.warn_at, now=now) for clock in to_warn]
+        + [_event(clock, ClockEventKind.BREACHED, at=clock.due_at, now=now) for clock in overdue],
+        batch_size=2000,
     )
-    return len(overdue)
+    return Sweep(warned=to_warn, breached=overdue)
+
+
+def clocks_mark_breaches(*, now: datetime) -> int:
+    """Mark running clocks whose deadline has passed as breached (and warn those due a
+    warning); kept for the cron lines that call it by this name."""
+    return len(clocks_sweep(now=now).breached)
 
 
 def next_due(ticket_clocks: Iterable[SLAClock]) -> datetime | None:
@@ -388,6 +445,7 @@ class Recomputed:
     target: Target
     due_at: datetime | None
     remaining_at_pause: timedelta | None = None
+    warn_at: datetime | None = None
 
     @property
     def shift(self) -> timedelta:
@@ -438,11 +496,16 @@ def recompute_many(
         item = Recomputed(clock, target, None)
         results.append(item)
         if clock.paused_total or clock.paused_since is not None:
+            pauses = _pauses(clock)
             item.due_at = clocks.due_with_pauses(
-                engine, clock.started_at, target.duration, target.clock, _pauses(clock)
+                engine, clock.started_at, target.duration, target.clock, pauses
+            )
+            warning = _warning_share(target.duration, clock.warn_percent)
+            item.warn_at = clocks.due_with_pauses(
+                engine, clock.started_at, warning, target.clock, pauses
             )
             if item.due_at is None:  # still waiting: what is left of the new budget
-                used = clocks.spent(engine, clock.started_at, now, target.clock, _pauses(clock))
+                used = clocks.spent(engine, clock.started_at, now, target.clock, pauses)
                 item.remaining_at_pause = max(target.duration - used, timedelta(0))
         else:
             plain.setdefault(target.clock.code, []).append(item)
@@ -453,9 +516,19 @@ def recompute_many(
         budgets = np.fromiter(
             (i.target.duration // timedelta(microseconds=1) for i in items), dtype=np.int64
         )
-        dues = engine.add_many(starts, budgets, business_time.CLOCKS[clock_code])
-        for item, due in zip(items, dues.tolist(), strict=True):
+        warnings = np.fromiter(
+            (
+                _warning_share(i.target.duration, i.clock.warn_percent) // timedelta(microseconds=1)
+                for i in items
+            ),
+            dtype=np.int64,
+        )
+        kind = business_time.CLOCKS[clock_code]
+        dues = engine.add_many(starts, budgets, kind)
+        warns = engine.add_many(starts, warnings, kind)
+        for item, due, warn in zip(items, dues.tolist(), warns.tolist(), strict=True):
             item.due_at = business_time.from_microseconds(due)
+            item.warn_at = business_time.from_microseconds(warn)
     return results
 
 
@@ -497,16 +570,19 @@ def clocks_reapply(
         if not item.moves:
             continue
         clock = item.clock
-        clock.budget, clock.clock, clock.due_at = (
+        clock.budget, clock.clock, clock.due_at, clock.warn_at = (
             item.target.duration,
             item.target.clock.code,
             item.due_at,
+            item.warn_at,
         )
         clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
         if clock.due_at is None:
             clock.remaining_at_pause = item.remaining_at_pause
         changed.append(clock)
-    bulk_update_rows(changed, ["budget", "clock", "due_at", "state", "remaining_at_pause"])
+    bulk_update_rows(
+        changed, ["budget", "clock", "due_at", "warn_at", "state", "remaining_at_pause"]
+    )
     SLAClockEvent.objects.bulk_create(
         [
             _event(c, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=reason)

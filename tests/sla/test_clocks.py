@@ -166,6 +166,6 @@ def test_the_breach_command_and_task(default_policy, levels):
     )
     out = StringIO()
     call_command("sla_mark_breaches", stdout=out)
-    assert out.getvalue().startswith("2 clock")
+    assert out.getvalue().startswith("0 clock(s) warned, 2 breached")
     assert set(SLAClock.objects.values_list("state", flat=True)) == {"breached"}
     assert mark_breaches.call() == 0

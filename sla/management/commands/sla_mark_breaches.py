@@ -1,14 +1,11 @@
-"""Mark running clocks whose deadline has passed as breached (run it every minute from cron)."""
+"""Kept for cron lines written before `sla_sweep`: it runs the same sweep."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.utils import timezone
-
-from sla import services
 
 
 class Command(BaseCommand):
-    help = "Mark SLA clocks whose deadline passed as breached, with an event each."
+    help = "Same as sla_sweep (warn clocks at risk, breach overdue ones, tell the analysts)."
 
     def handle(self, *args, **options):
-        count = services.clocks_mark_breaches(now=timezone.now())
-        self.stdout.write(f"{count} clock(s) marked as breached")
+        call_command("sla_sweep", stdout=self.stdout)
