@@ -253,6 +253,12 @@ def unsubscribe_link(request, token: str):
         feature_request = FeatureRequest.objects.filter(pk=scope).first()
         if feature_request is None:
             raise Http404
+        # A merge moved the subscription to the survivor: the link in an older notice
+        # unsubscribes from there (a survivor may itself have been merged later).
+        for _hop in range(10):
+            if feature_request.merged_into_id is None:
+                break
+            feature_request = feature_request.merged_into
     done = False
     if request.method == "POST":
         now = timezone.now()

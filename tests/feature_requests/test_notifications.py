@@ -210,3 +210,16 @@ def test_notices_are_sent_in_batches(world, django_capture_on_commit_callbacks):
     batches = DBTaskResult.objects.filter(task_path__endswith="send_notices")
     sizes = sorted(len(batch.args_kwargs["args"][0]) for batch in batches)
     assert sizes == [4, notifications.BATCH_SIZE]
+
+
+def test_the_unsubscribe_link_of_a_request_merged_later_unsubscribes_from_the_survivor(world):
+    voter, fr = world["voter"], world["fr"]
+    services.feature_request_vote(feature_request=fr, user=voter, now=NOW)
+    path = notifications.unsubscribe_url(user_id=voter.pk, scope=fr.pk)
+    path = re.sub(r"^https?://[^/]+", "", path)
+    survivor = factories.make_feature_request(title="Exportar tudo", status=Status.APPROVED)
+    services.feature_request_merge(duplicate=fr, survivor=survivor, actor=world["analyst"], now=NOW)
+    assert Subscription.objects.filter(user=voter, feature_request=survivor).exists()
+    response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert not Subscription.objects.filter(user=voter).exists()
