@@ -27,7 +27,7 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -37,6 +37,7 @@ from sla import selectors as sla_selectors  # noqa: E402
 from sla import services as sla_services  # noqa: E402
 from sla.models import PriorityLevel, SLAClock  # noqa: E402
 from tests import factories  # noqa: E402
+from tickets import services as ticket_services  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 
 SEED = 20261125
@@ -45,6 +46,7 @@ BATCH = 10_000
 SPAN = timedelta(days=365)  # tickets reported over the last year
 OPEN_SHARE = 0.2
 ORGANIZATIONS, ANALYSTS = 200, 40
+WARN_PERCENT = 75
 
 
 class Desk:
@@ -179,6 +181,7 @@ def _seed_batch(desk: Desk, size: int, rng: np.random.Generator) -> None:
     for offset, metric in enumerate(("first_response", "resolution")):
         budget = np.empty(size, dtype=np.int64)
         due = np.empty(size, dtype=np.int64)
+        warn = np.empty(size, dtype=np.int64)
         kind = np.empty(size, dtype=object)
         for index, targets in enumerate(desk.targets):
             chosen = level_of == index
@@ -186,6 +189,8 @@ def _seed_batch(desk: Desk, size: int, rng: np.random.Generator) -> None:
             budget[chosen] = target.duration // MICROSECOND
             kind[chosen] = target.clock.code
             due[chosen] = desk.engine.add_many(reported[chosen], budget[chosen], target.clock)
+            warning = budget[chosen] * WARN_PERCENT // 100
+            warn[chosen] = desk.engine.add_many(reported[chosen], warning, target.clock)
         reached = np.ones(size, dtype=bool) if metric == "first_response" else ~is_open
         # wall-clock share of the span to the deadline: close enough for a bench
         met = reported + ((due - reported) * shares[metric]).astype(np.int64)
@@ -207,6 +212,9 @@ def _seed_batch(desk: Desk, size: int, rng: np.random.Generator) -> None:
                 "due_at": _datetimes(due),
                 "state": state.tolist(),
                 "met_at": _datetimes(met, reached),
+                "warn_at": _datetimes(warn),
+                # earlier sweeps warned what crossed its threshold before now (steady state)
+                "warned_at": _datetimes(warn, warn <= now_us),
                 "time_used": _durations((budget * shares[metric]).astype(np.int64), reached),
             },
         )
@@ -231,21 +239,30 @@ def time_compliance_report(desk: Desk) -> float:
     return timed(lambda: report_selectors.compliance_report(period=period, now=desk.now))
 
 
-# ==== SWEEP TIMING: for the owner of the SLA sweep (issue 7, "Monitoring and escalation") ====
-def time_sweep(desk: Desk) -> float | None:
-    """Seconds of one SLA sweep over the seeded desk; None until the sweep exists.
+def time_sweep(desk: Desk, after: timedelta) -> float:
+    """Seconds of one SLA sweep (warnings, breaches, notices) run `after` the last one.
 
-    Replace the body with a call of the sweep service at `desk.now` (and, if it writes, run
-    it on a copy or undo its writes so the next size starts from the same state).
+    Rolled back each time, so every run and the next size start from the same desk.
     """
-    return None
+    counts = {}
+
+    def sweep() -> None:
+        with transaction.atomic():
+            result = ticket_services.tickets_sla_sweep(now=desk.now + after)
+            counts["warned"], counts["breached"] = len(result.warned), len(result.breached)
+            transaction.set_rollback(True)
+
+    seconds = timed(sweep)
+    print(f"    sweep {after} late: {counts['warned']:,} warned, {counts['breached']:,} breached")
+    return seconds
 
 
-# ============================================================================================
-
-
-def measure(desk: Desk) -> dict[str, float | None]:
-    return {"compliance report": time_compliance_report(desk), "sweep": time_sweep(desk)}
+def measure(desk: Desk) -> dict[str, float]:
+    return {
+        "compliance report": time_compliance_report(desk),
+        "sweep, every minute": time_sweep(desk, timedelta(minutes=1)),
+        "sweep, an hour late": time_sweep(desk, timedelta(hours=1)),
+    }
 
 
 def main() -> None:
@@ -279,8 +296,7 @@ def run(sizes: list[int]) -> None:
         print(f"{size:,} tickets ({2 * size:,} clocks) seeded in {seconds:.0f} s")
         results[size] = measure(desk)
         for name, seconds in results[size].items():
-            shown = "not measured (no sweep yet)" if seconds is None else f"{seconds:.3f} s"
-            print(f"  {name}: {shown}")
+            print(f"  {name}: {seconds:.3f} s")
     if len(sizes) == 2:
         small, large = (results[size] for size in sizes)
         factor = sizes[1] / sizes[0]
