@@ -8,7 +8,7 @@ moderation). Anyone else sees nothing.
 import re
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from feature_requests.models import Comment, FeatureRequest, Notice, Subscription, Vote
 
@@ -154,11 +154,28 @@ def unread_notice_count(user) -> int:
 
 
 def feature_requests_linked_to(ticket, user=None) -> QuerySet[FeatureRequest]:
-    """The requests a ticket asked for (for the ticket page: their status), of those the
-    viewer may see when a viewer is given."""
+    """The requests a ticket asked for (for the ticket page: their status).
+
+    Given a viewer: nothing unless they may see the ticket; then every linked request, in
+    whatever status (one not yet moderated too: the ticket asked for it), except those
+    private to an organization other than the viewer's.
+    """
     linked = FeatureRequest.objects.filter(ticket_links__ticket=ticket)
     if user is not None:
-        linked = feature_requests_visible_to(user).filter(ticket_links__ticket=ticket)
+        from tickets.selectors import tickets_visible_to
+
+        if not tickets_visible_to(user).filter(pk=ticket.pk).exists():
+            return linked.none()
+        if user.is_staff:
+            linked = linked.annotate(portal_visible=Value(True))
+        else:
+            membership = getattr(user, "membership", None)
+            own = Q(organization_id=membership.organization_id) if membership else Q(pk=None)
+            # Its page opens only once moderated; until then the ticket page shows its status.
+            reviewed = Q(is_private=False) & ~Q(status=Status.SUBMITTED)
+            linked = linked.filter(Q(is_private=False) | own).annotate(
+                portal_visible=ExpressionWrapper(reviewed | own, output_field=BooleanField())
+            )
     return linked.order_by("pk")
 
 

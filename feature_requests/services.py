@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from feature_requests.models import (
@@ -240,7 +240,12 @@ def feature_request_merge(
     now: datetime,
     reason: str = "",
 ) -> FeatureRequest:
-    """Merge a duplicate into another request: votes and subscribers move, none counted twice."""
+    """Merge a duplicate into another request: votes and subscribers move, none counted twice.
+
+    Into a private request only when everyone moving there belongs to its organization (or
+    is an analyst): the duplicate's voters, subscribers and linked tickets. Otherwise they
+    would vote on, and be told about, a request they may not see.
+    """
     if not actor.is_staff:
         raise FeatureRequestError(_("Only analysts can merge requests."))
     if duplicate.pk == survivor.pk:
@@ -259,6 +264,14 @@ def feature_request_merge(
         raise FeatureRequestError(
             _("The chosen request is itself merged: merge into #%(number)d instead.")
             % {"number": survivor.merged_into_id}
+        )
+    if survivor.is_private and _has_outsiders(duplicate, survivor.organization_id):
+        raise FeatureRequestError(
+            _(
+                "Request #%(number)d is private to its organization: people or tickets of "
+                "other organizations follow this one. Merge it into a public request instead."
+            )
+            % {"number": survivor.pk}
         )
     already_voted = Vote.objects.filter(feature_request=survivor).values("user_id")
     Vote.objects.filter(feature_request=duplicate).exclude(user_id__in=already_voted).update(
@@ -289,6 +302,18 @@ def feature_request_merge(
     _save(duplicate, actor=actor, reason=duplicate.status_reason, now=now)
     FeatureRequest.objects.filter(pk=duplicate.pk).update(vote_count=0)
     return survivor
+
+
+def _has_outsiders(feature_request: FeatureRequest, organization_id: int | None) -> bool:
+    """Whether a voter, subscriber or linked ticket of the request is of another organization."""
+    outside = ~Q(user__is_staff=True) & ~Q(user__membership__organization_id=organization_id)
+    return (
+        Vote.objects.filter(feature_request=feature_request).filter(outside).exists()
+        or Subscription.objects.filter(feature_request=feature_request).filter(outside).exists()
+        or TicketLink.objects.filter(feature_request=feature_request)
+        .exclude(ticket__organization_id=organization_id)
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -323,11 +348,20 @@ def comment_post(*, feature_request: FeatureRequest, author, body: str, now: dat
 def feature_request_link_ticket(
     *, feature_request: FeatureRequest, ticket, actor, now: datetime
 ) -> TicketLink:
-    """Link a ticket that asked for the feature; the ticket's requester is subscribed."""
+    """Link a ticket that asked for the feature; the ticket's requester is subscribed.
+
+    A request private to another organization than the ticket's cannot be linked: its
+    requester would be told about a request they may not see.
+    """
     if not actor.is_staff:
         raise FeatureRequestError(_("Only analysts can link tickets to requests."))
     if feature_request.status == Status.MERGED:
         feature_request = feature_request.merged_into
+    if feature_request.is_private and feature_request.organization_id != ticket.organization_id:
+        raise FeatureRequestError(
+            _("Request #%(number)d is private to another organization than the ticket's.")
+            % {"number": feature_request.pk}
+        )
     link, _created = TicketLink.objects.get_or_create(
         feature_request=feature_request,
         ticket=ticket,

@@ -127,3 +127,36 @@ def test_customers_cannot_reach_the_back_office(client):
 def test_an_object_form_posted_to_a_bad_id_is_not_found(admin_client_logged, kind, object_id):
     response = admin_client_logged.post(f"{CHANGELIST}{object_id}/{kind}/", {"body": "x"})
     assert response.status_code == 404
+
+
+def test_the_admin_says_why_a_private_request_cannot_take_a_link_or_a_merge(
+    admin_client_logged, default_policy, levels
+):
+    from tickets import services as ticket_services
+
+    customer = factories.make_customer()
+    now = timezone.now()
+    ticket = ticket_services.ticket_create(
+        organization=customer.membership.organization,
+        requester=customer,
+        subject="Pedido de recurso",
+        description="x",
+        priority=levels["baixa"],
+        reported_at=now,
+        now=now,
+    )
+    foreign = factories.make_feature_request(is_private=True, status=Status.APPROVED)
+    response = admin_client_logged.post(
+        f"{CHANGELIST}{foreign.pk}/link/", {"reference": ticket.reference}, follow=True
+    )
+    assert f"#{foreign.pk} é privada de outra organização" in response.content.decode()
+    assert not foreign.ticket_links.exists()
+    duplicate = factories.make_feature_request(author=customer, status=Status.UNDER_REVIEW)
+    admin_client_logged.post(f"{CHANGELIST}{duplicate.pk}/link/", {"reference": ticket.reference})
+    response = admin_client_logged.post(
+        f"{CHANGELIST}{duplicate.pk}/merge/", {"survivor": foreign.pk}, follow=True
+    )
+    assert f"#{foreign.pk} é privada da sua organização" in response.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.UNDER_REVIEW
+    assert Subscription.objects.filter(feature_request=duplicate, user=customer).exists()

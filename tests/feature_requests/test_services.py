@@ -361,3 +361,62 @@ def test_any_sequence_of_votes_and_withdrawals_keeps_the_count_exact(steps):
             assert changed == (user.pk in voted)
             voted.discard(user.pk)
     assert votes_of(fr) == len(voted)
+
+
+def test_a_merge_into_a_private_request_moves_only_its_own_organizations_people():
+    acme = factories.make_organization()
+    member = factories.make_customer(organization=acme)
+    colleague = factories.make_customer(organization=acme)
+    stranger = factories.make_customer()
+    no_org = factories.make_user()
+    analyst = factories.make_analyst()
+    private = factories.make_feature_request(
+        author=member, title="Integração SAP", is_private=True, status=Status.APPROVED
+    )
+    duplicate = factories.make_feature_request(author=colleague, status=Status.UNDER_REVIEW)
+    services.feature_request_subscribe(feature_request=duplicate, user=analyst, now=NOW)
+    for outsider in (stranger, no_org):
+        services.feature_request_subscribe(feature_request=duplicate, user=outsider, now=NOW)
+        with pytest.raises(services.FeatureRequestError, match=f"#{private.pk}"):
+            services.feature_request_merge(
+                duplicate=duplicate, survivor=private, actor=analyst, now=NOW
+            )
+        services.feature_request_unsubscribe(feature_request=duplicate, user=outsider, now=NOW)
+    # A vote that stayed after its voter stopped following counts as someone moving too.
+    services.feature_request_vote(feature_request=duplicate, user=stranger, now=NOW)
+    services.feature_request_unsubscribe(feature_request=duplicate, user=stranger, now=NOW)
+    with pytest.raises(services.FeatureRequestError):
+        services.feature_request_merge(
+            duplicate=duplicate, survivor=private, actor=analyst, now=NOW
+        )
+    services.feature_request_unvote(feature_request=duplicate, user=stranger, now=NOW)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.UNDER_REVIEW and subscribers(private) == {member.username}
+    services.feature_request_merge(duplicate=duplicate, survivor=private, actor=analyst, now=NOW)
+    assert subscribers(private) == {member.username, colleague.username, analyst.username}
+
+
+def test_a_ticket_cannot_be_linked_to_another_organizations_private_request(default_policy, levels):
+    from tickets import services as ticket_services
+
+    customer = factories.make_customer()
+    analyst = factories.make_analyst()
+    ticket = ticket_services.ticket_create(
+        organization=customer.membership.organization,
+        requester=customer,
+        subject="Queria integrar",
+        description="x",
+        priority=levels["baixa"],
+        reported_at=NOW,
+        now=NOW,
+    )
+    foreign = factories.make_feature_request(title="Segredo alheio", is_private=True)
+    with pytest.raises(services.FeatureRequestError, match=f"#{foreign.pk}"):
+        services.feature_request_link_ticket(
+            feature_request=foreign, ticket=ticket, actor=analyst, now=NOW
+        )
+    assert not TicketLink.objects.exists()
+    assert customer.username not in subscribers(foreign)
+    own = factories.make_feature_request(author=customer, is_private=True)
+    services.feature_request_link_ticket(feature_request=own, ticket=ticket, actor=analyst, now=NOW)
+    assert TicketLink.objects.get().feature_request == own

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from feature_requests import services
-from feature_requests.models import FeatureRequest, Notice, Subscription, Vote
+from feature_requests.models import FeatureRequest, Notice, Subscription, TicketLink, Vote
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -262,15 +262,30 @@ def test_the_ticket_pages_show_the_linked_requests_status(
     services.feature_request_link_ticket(
         feature_request=requests["public"], ticket=ticket, actor=people["analyst"], now=now
     )
+    foreign_new = factories.make_feature_request(author=people["stranger"], title="Pedido novo")
+    services.feature_request_link_ticket(
+        feature_request=foreign_new, ticket=ticket, actor=people["analyst"], now=now
+    )
     foreign_private = factories.make_feature_request(
         author=people["stranger"], title="Segredo alheio", is_private=True
     )
-    services.feature_request_link_ticket(
-        feature_request=foreign_private, ticket=ticket, actor=people["analyst"], now=now
+    with pytest.raises(services.FeatureRequestError):
+        services.feature_request_link_ticket(
+            feature_request=foreign_private, ticket=ticket, actor=people["analyst"], now=now
+        )
+    # A link made before that rule: the ticket page still hides the request.
+    TicketLink.objects.create(
+        feature_request=foreign_private, ticket=ticket, linked_by=people["analyst"], linked_at=now
     )
     page = client_as(people, "member").get(f"/tickets/{ticket.reference}/").content.decode()
     assert "Exportar CSV" in page and requests["public"].get_absolute_url() in page
+    # Another organization's request not yet moderated: its status shows, its page is not linked.
+    assert "Pedido novo" in page and foreign_new.get_absolute_url() not in page
     assert "Segredo alheio" not in page  # only what the viewer may see
+    assert (
+        "Pedido novo"
+        not in client_as(people, "stranger").get(f"/tickets/{ticket.reference}/").content.decode()
+    )  # not their ticket
     admin_page = admin_client_logged.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
     assert "Segredo alheio" in admin_page.content.decode()
 
