@@ -357,6 +357,7 @@ class NoticeAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
         "emailed_at",
+        "next_attempt_at",
     ]
 
     def has_add_permission(self, request):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import mail, signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -192,9 +193,38 @@ def notices_send(notice_ids: list[int], *, now: datetime) -> int:
     finally:
         mailer.close()
     for notice_id in retry:
-        attempts = Notice.objects.filter(pk=notice_id).values_list("attempts", flat=True).first()
-        _enqueue([notice_id], run_after=now + timedelta(minutes=2 ** (attempts or 1)))
+        retry_at = Notice.objects.filter(pk=notice_id).values_list("next_attempt_at", flat=True)
+        _schedule_retry(notice_id, retry_at.first() or now)
     return sent
+
+
+def _schedule_retry(notice_id: int, at: datetime) -> None:
+    """Queue a retry for `at` when the task backend can defer; else send_due_emails will.
+
+    The immediate backend refuses `run_after`: the notice's `next_attempt_at` is then the
+    only schedule, kept by the periodic job (also the safety net for a lost task).
+    """
+    from feature_requests.tasks import send_notices
+
+    if send_notices.get_backend().supports_defer:
+        _enqueue([notice_id], run_after=at)
+
+
+# A pending notice this old lost its task (a worker restarted); the periodic job sends it.
+LOST_TASK_AFTER = timedelta(minutes=10)
+
+
+def notices_send_due(*, now: datetime, limit: int = 200) -> int:
+    """E-mail the failed notices whose retry is due, and pending ones whose task was lost."""
+    due = (
+        Notice.objects.filter(
+            Q(email_status=Notice.EmailStatus.FAILED, next_attempt_at__lte=now)
+            | Q(email_status=Notice.EmailStatus.PENDING, created_at__lte=now - LOST_TASK_AFTER)
+        )
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return notices_send(list(due), now=now)
 
 
 def _send_one(notice_id: int, *, mailer, now: datetime) -> str:
@@ -223,12 +253,33 @@ def _send_one(notice_id: int, *, mailer, now: datetime) -> str:
             mailer.close()  # the next notice starts on a fresh connection
             notice.email_status = Notice.EmailStatus.FAILED
             notice.last_error = f"{type(error).__name__}: {error}"[:2000]
-            notice.save(update_fields=["email_status", "attempts", "last_error", "message_id"])
-            return "retry" if notice.attempts < settings.EMAIL_MAX_ATTEMPTS else "failed"
+            retrying = notice.attempts < settings.EMAIL_MAX_ATTEMPTS
+            # Backoff: 2, 4, 8, 16 minutes; None once given up (visible in the admin).
+            notice.next_attempt_at = (
+                now + timedelta(minutes=2**notice.attempts) if retrying else None
+            )
+            notice.save(
+                update_fields=[
+                    "email_status",
+                    "attempts",
+                    "last_error",
+                    "message_id",
+                    "next_attempt_at",
+                ]
+            )
+            return "retry" if retrying else "failed"
         notice.email_status = Notice.EmailStatus.SENT
         notice.emailed_at = now
         notice.last_error = ""
+        notice.next_attempt_at = None
         notice.save(
-            update_fields=["email_status", "attempts", "last_error", "message_id", "emailed_at"]
+            update_fields=[
+                "email_status",
+                "attempts",
+                "last_error",
+                "message_id",
+                "emailed_at",
+                "next_attempt_at",
+            ]
         )
         return Notice.EmailStatus.SENT

@@ -223,3 +223,51 @@ def test_the_unsubscribe_link_of_a_request_merged_later_unsubscribes_from_the_su
     response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert not Subscription.objects.filter(user=voter).exists()
+
+
+def test_under_the_immediate_backend_a_failed_notice_waits_for_send_due_emails(
+    smtp_server,  # noqa: F811
+    settings,
+    world,
+    django_capture_on_commit_callbacks,
+):
+    """The immediate backend cannot defer: the retry is kept on the notice and sent when due."""
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tests.communications.test_email_roundtrip import DEAD_SMTP
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_MAX_ATTEMPTS = 2
+    working, settings.MAILERS = settings.MAILERS, DEAD_SMTP
+    started = timezone.now()
+    approve(world, django_capture_on_commit_callbacks)  # sent at once, and refused
+    failed = Notice.objects.filter(email_status=Notice.EmailStatus.FAILED)
+    assert failed.count() == 3
+    for notice in failed:
+        assert (notice.attempts, bool(notice.last_error)) == (1, True)
+        assert notice.next_attempt_at >= started + timedelta(minutes=2)
+    last = failed.get(recipient=world["voter"])
+    assert notifications.notices_send([last.pk], now=NOW) == 0  # its last attempt
+    last.refresh_from_db()
+    assert (last.email_status, last.attempts, last.next_attempt_at) == ("failed", 2, None)
+
+    settings.MAILERS = working
+    out = io.StringIO()
+    call_command("send_due_emails", stdout=out)
+    assert "notice" not in out.getvalue() and smtp_server.envelopes == []  # not due yet
+    Notice.objects.filter(next_attempt_at__isnull=False).update(next_attempt_at=started)
+    call_command("send_due_emails", stdout=out)  # two minutes later, say
+    assert "2 feature-request notice(s) sent" in out.getvalue()
+    assert sorted(rcpt for e in smtp_server.envelopes for rcpt in e.rcpt_tos) == [
+        "autora@acme.example.com",
+        "seguidor@outra.example.com",
+    ]
+    sent = Notice.objects.filter(email_status=Notice.EmailStatus.SENT)
+    assert sent.count() == 2 and not sent.filter(next_attempt_at__isnull=False).exists()
+    last.refresh_from_db()
+    assert last.email_status == Notice.EmailStatus.FAILED  # given up: visible in the admin
+    call_command("send_due_emails", stdout=io.StringIO())
+    assert len(smtp_server.envelopes) == 2

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from communications import outbound
+from feature_requests import notifications
 
 
 class Command(BaseCommand):
@@ -13,5 +14,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = outbound.emails_send_due(now=timezone.now())
+        now = timezone.now()
+        count = outbound.emails_send_due(now=now)
         self.stdout.write(f"{count} e-mail(s) sent")
+        notices = notifications.notices_send_due(now=now)  # feature-request notices too
+        if notices:
+            self.stdout.write(f"{notices} feature-request notice(s) sent")
