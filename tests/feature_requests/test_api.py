@@ -170,3 +170,13 @@ def test_a_merged_request_takes_no_comments(world):
     assert response.status_code == 400
     assert f"mesclada em #{survivor.pk}: comente lá" in str(response.json())
     assert not duplicate.comments.exists()
+
+
+@pytest.mark.parametrize("name", ["voted", "subscribed"])
+def test_a_bad_yes_or_no_filter_is_a_400(world, name):
+    client = client_for(world["member"])
+    assert client.get(URL, {name: "maybe"}).status_code == 400
+    both = {"Exportar CSV", "Integração SAP"}  # the member wrote, voted for and follows both
+    assert titles(client.get(URL, {name: "true"})) == both
+    assert titles(client.get(URL, {name: "false"})) == set()
+    assert titles(client.get(URL, {name: ""})) == {"Exportar CSV", "Integração SAP"}
