@@ -23,8 +23,9 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
       button.disabled = false;
-      if (!result.ok) { window.alert(result.data.error || "Error"); return; }
       var box = form.closest(".fr-actions");
+      // The fallback comes translated from the page (data-error): no text is written here.
+      if (!result.ok) { window.alert(result.data.error || box.dataset.error); return; }
       box.querySelector("[data-votes]").textContent = result.data.votes;
       box.querySelectorAll("form.fr-toggle").forEach(function (toggle) {
         var on = toggle.dataset.kind === "vote" ? result.data.voted : result.data.subscribed;
