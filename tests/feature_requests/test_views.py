@@ -145,7 +145,8 @@ def test_filters_sort_and_search(world):
 )
 def test_bad_input_is_never_a_server_error(world, query):
     people, _ = world
-    assert client_as(people, "member").get("/feature-requests/" + query).status_code == 200
+    expected = 400 if "%00" in query else 200  # a NUL is refused at the edge (helpdesk.middleware)
+    assert client_as(people, "member").get("/feature-requests/" + query).status_code == expected
 
 
 def test_vote_and_follow_with_plain_forms(world):

@@ -108,6 +108,8 @@ def test_a_customer_opens_a_ticket_and_sees_its_deadlines(world):
         {"subject": "x" * 500, "description": "y", "priority": "alta"},
         {"subject": "x", "description": "y", "priority": "alta", "integration": 999999},
         {"subject": "x", "description": "y", "priority": "alta", "scope": "planet"},
+        # PostgreSQL refuses NUL in text: a name with one is a 400, never a 500
+        {"subject": "x", "description": "y", "priority": "al\x00ta"},
     ],
 )
 def test_bad_input_is_a_400_with_a_message(world, payload):
@@ -310,3 +312,9 @@ def test_password_reset_sends_an_email(world, client, mailoutbox):
     assert client.get("/accounts/password_reset/").status_code == 200
     client.post("/accounts/password_reset/", {"email": "maria@acme.example.com"})
     assert mailoutbox and "maria@acme.example.com" in mailoutbox[-1].to
+
+
+def test_a_priority_code_of_the_url_outside_a_slug_is_a_404(world):
+    response = client_for(world["member"]).get("/api/priority-levels/al%20ta/")
+    assert response.status_code == 404
+    assert response.json()["detail"]

@@ -8,6 +8,19 @@ from sla.models import PriorityLevel, SLAClock
 from tickets.models import Integration, Organization, Ticket
 
 
+class NamedRelatedField(serializers.SlugRelatedField):
+    """A related object named by its code, slug or username.
+
+    A NUL character can name nothing; PostgreSQL refuses it in a query (a 500), so it is
+    refused here as a name that does not exist.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class ClockSerializer(serializers.ModelSerializer):
     budget_seconds = serializers.SerializerMethodField()
     paused_seconds = serializers.SerializerMethodField()
@@ -73,20 +86,20 @@ class TicketSerializer(serializers.ModelSerializer):
 class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
-    priority = serializers.SlugRelatedField(slug_field="code", queryset=PriorityLevel.objects.all())
+    priority = NamedRelatedField(slug_field="code", queryset=PriorityLevel.objects.all())
     category = serializers.ChoiceField(choices=Ticket.Category.choices, default="other")
     affected_service = serializers.CharField(max_length=100, required=False, default="")
     scope = serializers.ChoiceField(choices=Ticket.Scope.choices, default="one")
     integration = serializers.PrimaryKeyRelatedField(
         queryset=Integration.objects.all(), required=False, allow_null=True
     )
-    organization = serializers.SlugRelatedField(
+    organization = NamedRelatedField(
         slug_field="slug",
         queryset=Organization.objects.all(),
         required=False,
         help_text=_("Analysts only: the customer organization."),
     )
-    requester = serializers.SlugRelatedField(
+    requester = NamedRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(membership__isnull=False),
         required=False,
@@ -133,7 +146,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    analyst = serializers.SlugRelatedField(
+    analyst = NamedRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
     )
@@ -141,7 +154,7 @@ class AssignSerializer(serializers.Serializer):
 
 
 class PrioritySerializer(serializers.Serializer):
-    priority = serializers.SlugRelatedField(slug_field="code", queryset=PriorityLevel.objects.all())
+    priority = NamedRelatedField(slug_field="code", queryset=PriorityLevel.objects.all())
     reason = serializers.CharField(max_length=300)
 
 

@@ -332,5 +332,6 @@ class PriorityLevelViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PriorityLevelSerializer
     queryset = PriorityLevel.objects.all()
     lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"  # a level's code is a slug
     pagination_class = None
     filter_backends = []
