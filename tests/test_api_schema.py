@@ -126,6 +126,7 @@ def api_world(default_policy, levels):
 @schema.parametrize()
 @settings(
     max_examples=12,
+    derandomize=True,  # the same examples on every run: CI fails only for a real change
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
