@@ -1,9 +1,12 @@
 """How instants are shown to people: localized, in a named zone, with the offset spelled out."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
+
+# Offsets people use run from -12:00 to +14:00; PostgreSQL refuses anything past ±15:59.
+MAX_UTC_OFFSET = timedelta(hours=14)
 
 
 def format_instant(instant: datetime, zone: ZoneInfo | None = None) -> str:

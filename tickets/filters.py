@@ -1,6 +1,6 @@
 """Filters of the ticket list (API), validated by django-filter: bad values are a 400."""
 
-from datetime import UTC, timedelta
+from datetime import UTC
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
+from helpdesk.formats import MAX_UTC_OFFSET
 from tickets import selectors
 from tickets.models import Ticket
 
@@ -28,7 +29,7 @@ class InstantField(IsoDateTimeField):
         if instant is None:
             return None
         offset = instant.utcoffset()
-        if offset is not None and abs(offset) > timedelta(hours=14):
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
             raise ValidationError(self.error_messages["offset"], code="offset")
         try:
             return instant.astimezone(UTC)

@@ -156,7 +156,7 @@ def ticket_create(
     started = sla_services.clocks_start(
         ticket=ticket,
         snapshot=ticket.sla_snapshot,
-        level_code=priority.code,
+        level=priority,
         integration_24x7=coverage.covered,
         now=now,
     )
@@ -388,7 +388,7 @@ def ticket_change_priority(
     sla_services.clocks_recalculate(
         ticket_clocks=ticket_clocks.values(),
         snapshot=ticket.sla_snapshot,
-        level_code=level.code,
+        level=level,
         integration_24x7=coverage.covered,
         now=now,
         actor=actor,

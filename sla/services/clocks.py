@@ -208,22 +208,13 @@ def _recompute(
     clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
 
 
-def _warning_percent(level_code: str) -> int:
-    percent = (
-        PriorityLevel.objects.filter(code=level_code)
-        .values_list("warning_percent", flat=True)
-        .first()
-    )
-    return percent or 75
-
-
 def clocks_start(
-    *, ticket, snapshot: PolicySnapshot, level_code: str, integration_24x7: bool, now: datetime
+    *, ticket, snapshot: PolicySnapshot, level: PriorityLevel, integration_24x7: bool, now: datetime
 ) -> list[SLAClock]:
     """Start both clocks of a new ticket at the moment the customer communicated."""
     engine = snapshot_engine(snapshot)
-    targets = snapshot_targets(snapshot, level_code=level_code, integration_24x7=integration_24x7)
-    percent = _warning_percent(level_code)
+    targets = snapshot_targets(snapshot, level_code=level.code, integration_24x7=integration_24x7)
+    percent = level.warning_percent
     started = []
     for metric, target in targets.items():
         due = engine.add(ticket.reported_at, target.duration, target.clock)
@@ -338,7 +329,7 @@ def clocks_recalculate(
     *,
     ticket_clocks: Iterable[SLAClock],
     snapshot: PolicySnapshot,
-    level_code: str,
+    level: PriorityLevel,
     integration_24x7: bool,
     now: datetime,
     actor=None,
@@ -346,8 +337,8 @@ def clocks_recalculate(
 ) -> list[SLAClock]:
     """New targets for existing clocks (priority change, re-applied policy); pauses are kept."""
     engine = snapshot_engine(snapshot)
-    targets = snapshot_targets(snapshot, level_code=level_code, integration_24x7=integration_24x7)
-    percent = _warning_percent(level_code)
+    targets = snapshot_targets(snapshot, level_code=level.code, integration_24x7=integration_24x7)
+    percent = level.warning_percent
     changed = []
     for clock in ticket_clocks:
         target = targets[clock.metric]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from helpdesk.formats import MAX_UTC_OFFSET
 from sla import business_time, defaults, selectors
 from sla.models import PriorityLevel, PriorityTarget, SLAPolicy, target_duration
 
@@ -127,7 +128,7 @@ def parse_reported_at(raw: str) -> datetime:
             _("“%(value)s” has no UTC offset; write it like 2026-11-27T17:00:00-03:00.")
             % {"value": raw}
         )
-    if abs(value.utcoffset()) > timedelta(hours=14):
+    if abs(value.utcoffset()) > MAX_UTC_OFFSET:
         raise SLAError(_("Give a UTC offset between -14:00 and +14:00."))
     if not 1900 <= value.year <= 9000:
         raise SLAError(_("“%(value)s” is outside the years 1900 to 9000.") % {"value": raw})
