@@ -23,7 +23,7 @@ from communications.models import InboundEmail, Message, OutboundEmail
 from feature_requests import inbound as feature_inbound
 from sla.models import PriorityLevel
 from tickets import services as ticket_services
-from tickets.models import Organization, OrganizationMember, Ticket
+from tickets.models import Organization, Ticket
 
 Status = InboundEmail.Status
 
@@ -240,14 +240,9 @@ def _identify(address: str):
 
 def _customer_for(parsed, organization):
     """A customer account for a colleague writing from the organization's domain."""
-    user_model = get_user_model()
-    user = user_model(
-        username=parsed.from_address[:150], email=parsed.from_address, first_name=parsed.from_name
+    return ticket_services.member_create(
+        organization=organization, email=parsed.from_address, name=parsed.from_name
     )
-    user.set_unusable_password()
-    user.save()
-    OrganizationMember.objects.create(user=user, organization=organization)
-    return user
 
 
 def _files(parsed) -> list[services.IncomingFile]:

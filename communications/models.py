@@ -330,7 +330,10 @@ class OutboundEmail(models.Model):
         _("next attempt at"),
         null=True,
         blank=True,
-        help_text=_("When a failed send is tried again (by the worker or send_due_emails)."),
+        help_text=_(
+            "When a failed send is tried again, or a held notice is sent (by the worker or "
+            "send_due_emails)."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -55,8 +55,9 @@ def _to_customer(ticket, event: str, key: str, template: str, subject: str, **co
         )
 
 
-def ticket_opened(ticket) -> None:
-    """The customer gets the reference and deadlines; analysts hear of a new ticket."""
+def ticket_opened(ticket, *, now) -> None:
+    """The customer gets the reference and deadlines; analysts hear of a new ticket, and for a
+    ticket 24x7 support covers, the analysts on call are told at once, whatever the hour."""
     with translation.override(language_of(ticket.requester)):
         subject = _("We received your request: %(subject)s") % {"subject": ticket.subject}
         deadlines = _deadlines(ticket)
@@ -69,29 +70,70 @@ def ticket_opened(ticket) -> None:
         deadlines=deadlines,
     )
     analysts = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
-    for analyst in analysts:
+    on_call = on_call_now(now=now) if ticket.integration_24x7 else []
+    on_call_ids = {analyst.pk for analyst in on_call}
+    deadlines = _deadlines(ticket)
+    for analyst, at in _deliveries([*analysts, *on_call], now=now, on_call_ids=on_call_ids):
+        covered = analyst.pk in on_call_ids
+        if covered:
+            text = _("24x7 — new covered ticket: %(subject)s")
+        else:
+            text = _("New ticket: %(subject)s")
         email_queue(
             key=f"ticket-new:{ticket.pk}:{analyst.pk}",
             to=analyst.email,
-            subject=_subject(ticket, _("New ticket: %(subject)s") % {"subject": ticket.subject}),
+            subject=_subject(ticket, text % {"subject": ticket.subject}),
             template="analyst_ticket",
-            context={"ticket": ticket, "event": "new", "deadlines": _deadlines(ticket)},
+            context={
+                "ticket": ticket,
+                "event": "on_call" if covered else "new",
+                "deadlines": deadlines,
+            },
             ticket=ticket,
+            not_before=_later(at, now),
         )
 
 
-def ticket_assigned(ticket, *, event_id: str) -> None:
-    """The analyst who now has the ticket is told."""
-    if ticket.assignee is None or not ticket.assignee.email:
+def on_call_now(*, now) -> list:
+    """Who is woken for a covered ticket: the analysts on call, or the team leads if nobody is."""
+    from oncall import selectors as oncall_selectors
+    from tickets import selectors as ticket_selectors
+
+    on_call = list(oncall_selectors.on_call_at(now).exclude(email=""))
+    return on_call or list(ticket_selectors.team_leads().exclude(email=""))
+
+
+def _deliveries(analysts, *, now, on_call_ids=frozenset()):
+    """(analyst, when to e-mail them) by their preferences outside working hours; skipped
+    analysts are left out. Each analyst once, whatever list they came from."""
+    from oncall import selectors as oncall_selectors
+
+    unique = list({analyst.pk: analyst for analyst in analysts if analyst.email}.values())
+    instants = oncall_selectors.delivery_instants(unique, now=now, on_call_ids=on_call_ids)
+    return [(analyst, instants[analyst.pk]) for analyst in unique if instants[analyst.pk]]
+
+
+def _later(at, now):
+    """`not_before` for email_queue: only an instant after `now` holds the e-mail."""
+    return at if at > now else None
+
+
+def ticket_assigned(ticket, *, event_id: str, now) -> None:
+    """The analyst who now has the ticket is told (held outside their hours, if they wish)."""
+    if ticket.assignee is None:
         return
-    email_queue(
-        key=f"ticket-assigned:{ticket.pk}:{event_id}",
-        to=ticket.assignee.email,
-        subject=_subject(ticket, _("Assigned to you: %(subject)s") % {"subject": ticket.subject}),
-        template="analyst_ticket",
-        context={"ticket": ticket, "event": "assigned", "deadlines": _deadlines(ticket)},
-        ticket=ticket,
-    )
+    for analyst, at in _deliveries([ticket.assignee], now=now):
+        email_queue(
+            key=f"ticket-assigned:{ticket.pk}:{event_id}",
+            to=analyst.email,
+            subject=_subject(
+                ticket, _("Assigned to you: %(subject)s") % {"subject": ticket.subject}
+            ),
+            template="analyst_ticket",
+            context={"ticket": ticket, "event": "assigned", "deadlines": _deadlines(ticket)},
+            ticket=ticket,
+            not_before=_later(at, now),
+        )
 
 
 def ticket_waiting(ticket, *, event_id: str) -> None:
@@ -160,11 +202,12 @@ def unknown_sender(record, address: str, subject: str) -> None:
     )
 
 
-def sla_alert(clock, *, kind: str, recipients) -> int:
+def sla_alert(clock, *, kind: str, recipients, now, on_call_ids=frozenset()) -> int:
     """Tell analysts a clock is at risk ("warned") or past its deadline ("breached").
 
     Keyed by clock, kind, instant and recipient: a sweep that runs twice, or two sweeps that
-    overlap, record each notice once. Analysts read the site's language.
+    overlap, record each notice once. Analysts read the site's language. Outside their
+    working hours each analyst's preference applies, except for those in `on_call_ids`.
     """
     ticket = clock.ticket
     instant = clock.warn_at if kind == "warned" else clock.due_at
@@ -177,16 +220,21 @@ def sla_alert(clock, *, kind: str, recipients) -> int:
         due = format_instant(clock.due_at, _zone(ticket))
         subject = _subject(ticket, text % {"metric": metric, "due": due})
     sent = 0
-    for user in recipients:
-        if not user.email:
-            continue
+    for user, at in _deliveries(recipients, now=now, on_call_ids=on_call_ids):
         queued = email_queue(
             key=f"sla-{kind}:{clock.pk}:{instant.isoformat()}:{user.pk}",
             to=user.email,
             subject=subject,
             template="sla_alert",
-            context={"ticket": ticket, "kind": kind, "metric": metric, "due": due},
+            context={
+                "ticket": ticket,
+                "kind": kind,
+                "metric": metric,
+                "due": due,
+                "on_call": user.pk in on_call_ids,
+            },
             ticket=ticket,
+            not_before=_later(at, now),
         )
         sent += queued is not None
     return sent

@@ -58,8 +58,13 @@ def email_queue(
     ticket=None,
     language: str | None = None,
     auto_submitted: bool = False,
+    not_before: datetime | None = None,
 ) -> OutboundEmail | None:
-    """Record an e-mail once (by `key`) and send it after the commit, in the background."""
+    """Record an e-mail once (by `key`) and send it after the commit, in the background.
+
+    `not_before` holds it until then (an analyst's notice outside their working hours): the
+    worker is asked to run it at that instant, and `send_due_emails` sends it if it cannot.
+    """
     if not to:
         return None
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -79,10 +84,13 @@ def email_queue(
             "in_reply_to": root,
             "references": root,
             "auto_submitted": auto_submitted,
+            "next_attempt_at": not_before,
         },
     )
-    if created:
+    if created and not_before is None:
         transaction.on_commit(lambda: _enqueue(outbound.pk))
+    elif created:
+        _schedule_send(outbound.pk, not_before)
     return outbound
 
 
@@ -93,8 +101,9 @@ def _enqueue(outbound_id: int, run_after: datetime | None = None) -> None:
     task.enqueue(outbound_id)
 
 
-def _schedule_retry(outbound_id: int, at: datetime) -> None:
-    """Queue a retry for `at` when the task backend can defer; else send_due_emails will.
+def _schedule_send(outbound_id: int, at: datetime) -> None:
+    """Queue a send (a retry, or a held notice) for `at` when the task backend can defer;
+    else send_due_emails will.
 
     The immediate backend refuses `run_after`; the row's `next_attempt_at` is then the only
     schedule, and the periodic job sends what is due (it is also the safety net for a
@@ -111,11 +120,14 @@ LOST_TASK_AFTER = timedelta(minutes=10)
 
 
 def emails_send_due(*, now: datetime, limit: int = 200) -> int:
-    """Send the failed e-mails whose retry is due, and pending ones whose task was lost."""
+    """Send the failed e-mails whose retry is due, pending ones whose task was lost, and held
+    ones whose time came."""
+    pending = Q(status=OutboundEmail.Status.PENDING)
     due = (
         OutboundEmail.objects.filter(
             Q(status=OutboundEmail.Status.FAILED, next_attempt_at__lte=now)
-            | Q(status=OutboundEmail.Status.PENDING, created_at__lte=now - LOST_TASK_AFTER)
+            | pending & Q(next_attempt_at__isnull=True, created_at__lte=now - LOST_TASK_AFTER)
+            | pending & Q(next_attempt_at__lte=now)
         )
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:limit]
@@ -156,7 +168,7 @@ def email_send(outbound_id: int, *, now: datetime) -> bool:
             next_attempt_at=retry_at,
         )
         if retry_at is not None:
-            _schedule_retry(outbound.pk, retry_at)
+            _schedule_send(outbound.pk, retry_at)
         return False
     OutboundEmail.objects.filter(pk=outbound.pk, status=OutboundEmail.Status.SENDING).update(
         status=OutboundEmail.Status.SENT, sent_at=now, last_error="", next_attempt_at=None

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "feature_requests",
     "accounts",
     "reports",
+    "oncall",
     "axes",
 ]
 

@@ -6,6 +6,7 @@ through `sla.services`, and leaves a history record saying who did it and why.
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -17,7 +18,14 @@ from sla import selectors as sla_selectors
 from sla import services as sla_services
 from sla.models import ClockMetric, PriorityLevel, SLAClock, SLAPolicy
 from tickets import selectors
-from tickets.models import Integration, Organization, ReferenceCounter, Ticket, TicketEvidence
+from tickets.models import (
+    Integration,
+    Organization,
+    OrganizationMember,
+    ReferenceCounter,
+    Ticket,
+    TicketEvidence,
+)
 
 Status = Ticket.Status
 
@@ -80,6 +88,29 @@ def ticket_rules_check(*, organization: Organization, priority: PriorityLevel, r
     """Refuse, before anything is written, a ticket no policy can give deadlines to."""
     _contract, policy = _policy_for(organization, reported_at)
     _targets_check(policy, priority)
+
+
+def ticket_coverage(
+    *, organization: Organization, integration: Integration | None, priority, reported_at
+) -> sla_services.Coverage:
+    """Whether 24x7 integration support would cover a ticket reported at `reported_at`, and
+    if not, which condition fails (the same answer `ticket_create` records)."""
+    contract = sla_selectors.contract_in_force(organization, reported_at.date())
+    return sla_services.integration_coverage(
+        contract=contract, integration=integration, level=priority
+    )
+
+
+def member_create(*, organization: Organization, email: str, name: str = ""):
+    """A customer account for a person of the organization who has none yet.
+
+    No password: they set one through the portal's password reset when they want to log in.
+    """
+    user = get_user_model()(username=email[:150], email=email, first_name=name[:150])
+    user.set_unusable_password()
+    user.save()
+    OrganizationMember.objects.create(user=user, organization=organization)
+    return user
 
 
 def notifications():
@@ -166,7 +197,7 @@ def ticket_create(
 
         for file in files:
             attachment_store(ticket=ticket, message=None, file=file, uploaded_by=requester, now=now)
-    notifications().ticket_opened(ticket)
+    notifications().ticket_opened(ticket, now=now)
     return ticket
 
 
@@ -198,7 +229,7 @@ def ticket_assign(*, ticket: Ticket, analyst, actor, now: datetime, reason: str 
     _save(ticket, actor=actor, reason=reason or _("Assigned to %(name)s") % {"name": name}, now=now)
     _refresh_next_due(ticket, ticket_clocks.values())
     if analyst != actor:
-        notifications().ticket_assigned(ticket, event_id=now.isoformat())
+        notifications().ticket_assigned(ticket, event_id=now.isoformat(), now=now)
     return ticket
 
 
@@ -465,7 +496,8 @@ def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
     """Warn and breach the clocks whose instant came, and tell the right analysts once.
 
     At risk: the assignee (nobody assigned: every analyst of the queue). Breached: the
-    assignee and the team leads (unassigned: the queue and the team leads).
+    assignee and the team leads (unassigned: the queue and the team leads), and for a ticket
+    24x7 support covers, the analysts on call, told at once whatever the hour.
     """
     sweep = sla_services.clocks_sweep(now=now)
     if not (sweep.warned or sweep.breached):
@@ -473,10 +505,23 @@ def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
     notices = notifications()
     queue = list(selectors.queue_analysts())
     leads = list(selectors.team_leads())
-    for kind, swept, extra in (("warned", sweep.warned, []), ("breached", sweep.breached, leads)):
+    on_call = None
+    for kind, swept in (("warned", sweep.warned), ("breached", sweep.breached)):
         for clock in swept:
             assignee = clock.ticket.assignee
-            people = ([assignee] if assignee else queue) + extra
-            unique = list({person.pk: person for person in people}.values())
-            notices.sla_alert(clock, kind=kind, recipients=unique)
+            people = [assignee] if assignee else queue
+            woken = []
+            if kind == "breached":
+                people = people + leads
+                if clock.ticket.integration_24x7:
+                    if on_call is None:
+                        on_call = notices.on_call_now(now=now)
+                    woken = on_call
+            notices.sla_alert(
+                clock,
+                kind=kind,
+                recipients=people + woken,
+                now=now,
+                on_call_ids={person.pk for person in woken},
+            )
     return sweep

@@ -1,0 +1,105 @@
+"""Who is on call, which organizations have a dedicated phone, and when to tell an analyst."""
+
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from oncall.models import NotificationPreference, OnCallShift
+from sla import selectors as sla_selectors
+from sla.business_time import BusinessTimeError
+from sla.models import SupportContract
+
+_CALENDAR_ROWS = (
+    "working_calendar__working_periods",
+    "working_calendar__closures",
+    "working_calendar__extra_working_days",
+)
+
+
+def on_call_at(instant: datetime) -> QuerySet:
+    """Active analysts with a shift running at `instant`."""
+    shifts = OnCallShift.objects.covering(instant)
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True, pk__in=shifts.values("analyst_id"))
+        .order_by("pk")
+    )
+
+
+def shifts_from(now: datetime, *, limit: int = 10) -> QuerySet[OnCallShift]:
+    """The shifts running now and the next ones, for the people taking calls."""
+    return (
+        OnCallShift.objects.filter(ends_at__gt=now)
+        .select_related("analyst")
+        .order_by("starts_at", "analyst_id")[:limit]
+    )
+
+
+def dedicated_phones(on: date) -> QuerySet[SupportContract]:
+    """Contracts in force with 24x7 integration support: the numbers customers call."""
+    return (
+        SupportContract.objects.filter(integration_24x7=True, valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+def _next_working_instant(engine, now: datetime) -> datetime:
+    """`now` if the calendar is open, else the start of its next working period."""
+    if engine.is_open(now):
+        return now
+    tick = timedelta(microseconds=1)
+    try:
+        return engine.add(now, tick) - tick
+    except BusinessTimeError:  # a calendar with no working time at all: do not hold forever
+        return now
+
+
+def delivery_instants(
+    users, *, now: datetime, on_call_ids=frozenset()
+) -> dict[int, datetime | None]:
+    """When each analyst should get a notice raised at `now` (None: not by e-mail).
+
+    On call: at once. Inside their working hours: at once. Outside: as they chose (hold
+    until their next working period, e-mail at once, or no e-mail at all).
+    """
+    users = list(users)
+    preferences = {
+        preference.user_id: preference
+        for preference in NotificationPreference.objects.filter(
+            user_id__in=[user.pk for user in users]
+        )
+        .select_related("working_calendar")
+        .prefetch_related(*_CALENDAR_ROWS)
+    }
+    default_engine = None
+    instants: dict[int, datetime | None] = {}
+    for user in users:
+        if user.pk in on_call_ids:
+            instants[user.pk] = now
+            continue
+        preference = preferences.get(user.pk) or NotificationPreference(user=user)
+        if preference.working_calendar is not None:
+            engine = sla_selectors.business_time_for(preference.working_calendar)
+        else:
+            if default_engine is None:
+                default_engine = _default_engine()
+            engine = default_engine
+        instants[user.pk] = _instant_for(preference.outside_hours, engine, now)
+    return instants
+
+
+def _instant_for(outside_hours: str, engine, now: datetime) -> datetime | None:
+    choice = NotificationPreference.OutsideHours
+    if engine is None or engine.is_open(now) or outside_hours == choice.SEND:
+        return now
+    if outside_hours == choice.SKIP:
+        return None
+    return _next_working_instant(engine, now)
+
+
+def _default_engine():
+    policy = sla_selectors.default_policy()
+    return sla_selectors.business_time_for(policy.calendar) if policy else None
