@@ -88,6 +88,7 @@ def call_take(
             {"summary": _("Write what was said and decided: the record must be in writing.")}
         )
     if ticket is not None:
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)  # as it stands now
         if ticket.organization_id != organization.pk:
             raise ValidationError({"ticket": _("The ticket belongs to another organization.")})
         if ticket.status in Ticket.CLOSED_STATUSES:

@@ -8,12 +8,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from oncall.models import OnCallShift
 from sla import services as sla_services
 from sla.models import PriorityLevel, SLAPolicy, SupportContract
 from tickets import services
 from tickets.models import Integration, Organization, OrganizationMember, Ticket
 
-ANALYST_APPS = ["sla", "tickets", "communications", "feature_requests"]
+ANALYST_APPS = ["sla", "tickets", "communications", "feature_requests", "oncall"]
 LOGINS = [
     # username, password, role
     ("admin", "admin-demo-2026", "administrator (superuser)"),
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         sla_services.default_policy_install()
         analyst, customer = self._users()
         organization = self._organization(customer)
+        self._rota(analyst)
         if not Ticket.objects.filter(organization=organization).exists():
             self._tickets(organization, customer, analyst)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
@@ -67,6 +69,15 @@ class Command(BaseCommand):
         )
         users[1].groups.add(analysts)
         return users[1], users[2]
+
+    def _rota(self, analyst):
+        """The analyst is on call for a week from today's midnight (desk time)."""
+        if OnCallShift.objects.exists():
+            return
+        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        OnCallShift.objects.create(
+            analyst=analyst, starts_at=start, ends_at=start + timedelta(days=7), note="Demo"
+        )
 
     def _organization(self, customer):
         organization, _ = Organization.objects.get_or_create(
