@@ -63,7 +63,7 @@ class OnCallShiftAdmin(SimpleHistoryAdmin):
         now = timezone.now()
         extra_context = {
             **(extra_context or {}),
-            "on_call_now": selectors.shifts_from(now).filter(starts_at__lte=now),
+            "on_call_now": selectors.shifts_now(now),
             "take_call_url": reverse("admin:oncall_take_call"),
         }
         return super().changelist_view(request, extra_context)
@@ -102,7 +102,7 @@ class OnCallShiftAdmin(SimpleHistoryAdmin):
             "title": _("Record a call on the on-call phone"),
             "form": form,
             "coverage": coverage,
-            "on_call_now": selectors.shifts_from(now).filter(starts_at__lte=now),
+            "on_call_now": selectors.shifts_now(now),
             "phones": selectors.dedicated_phones(timezone.localdate(now)),
             "media": self.media + form.media,
         }

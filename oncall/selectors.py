@@ -27,13 +27,9 @@ def on_call_at(instant: datetime) -> QuerySet:
     )
 
 
-def shifts_from(now: datetime, *, limit: int = 10) -> QuerySet[OnCallShift]:
-    """The shifts running now and the next ones, for the people taking calls."""
-    return (
-        OnCallShift.objects.filter(ends_at__gt=now)
-        .select_related("analyst")
-        .order_by("starts_at", "analyst_id")[:limit]
-    )
+def shifts_now(now: datetime) -> QuerySet[OnCallShift]:
+    """The shifts running at `now`, with their analysts."""
+    return OnCallShift.objects.covering(now).select_related("analyst").order_by("ends_at")
 
 
 def dedicated_phones(on: date) -> QuerySet[SupportContract]:
