@@ -1,6 +1,8 @@
 """Tables, charts and CSV files of the reports (shared by the admin and the API's callers)."""
 
 import csv
+import io
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -82,39 +84,77 @@ def backlog_chart(report: BacklogReport):
     )
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # spreadsheets then read the accents right
-    return response, csv.writer(response)
+# -- CSV files ------------------------------------------------------------------------------
+
+# A cell that starts with one of these is read by spreadsheets as a formula (OWASP's "CSV
+# injection"): organization, level and analyst names are typed by people, so such a cell gets
+# a leading apostrophe, which spreadsheets show as text and do not evaluate.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets read a UTF-8 file's accents right only when it starts with the byte-order mark.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def compliance_csv_rows(report: ComplianceReport) -> list[list[str]]:
+    """The compliance CSV file's header and rows: every grouping, one after the other."""
+    columns = compliance_columns()
+    rows = [[_("Grouping"), _("Key"), *(header for _name, header in columns)]]
+    for grouping, group_rows in report.groups.items():
+        for row in group_rows:
+            rows.append([grouping, row["key"], *(row.get(name) for name, _header in columns)])
+    return [[_cell(value) for value in row] for row in rows]
+
+
+def backlog_csv_rows(report: BacklogReport) -> list[list[str]]:
+    """The backlog CSV file's header and one row per level (not the list of clocks)."""
+    columns = backlog_columns()
+    rows = [[_("Key"), *(header for _name, header in columns)]]
+    for row in report.levels:
+        rows.append([row["key"], *(row.get(name) for name, _header in columns)])
+    return [[_cell(value) for value in row] for row in rows]
+
+
+def compliance_csv_filename(report: ComplianceReport) -> str:
+    period = report.period
+    return f"sla-compliance-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.csv"
+
+
+def backlog_csv_filename(report: BacklogReport) -> str:
+    period = report.period
+    return f"sla-backlog-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.csv"
+
+
+def csv_attachment(filename: str) -> str:
+    """The Content-Disposition that makes browsers save the file under this name."""
+    return f'attachment; filename="{filename}"'
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    """The rows as CSV text, the one spelling the admin's downloads and the API's share."""
+    buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def csv_response(rows: list[list[str]], filename: str) -> HttpResponse:
+    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = csv_attachment(filename)
+    return response
 
 
 def compliance_csv(report: ComplianceReport) -> HttpResponse:
-    period = report.period
-    response, writer = _csv_response(
-        f"sla-compliance-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.csv"
-    )
-    columns = compliance_columns()
-    writer.writerow([_("Grouping"), _("Key"), *(header for _name, header in columns)])
-    for grouping, rows in report.groups.items():
-        for row in rows:
-            writer.writerow(
-                [grouping, row["key"], *(_cell(row.get(name)) for name, _header in columns)]
-            )
-    return response
+    return csv_response(compliance_csv_rows(report), compliance_csv_filename(report))
 
 
 def backlog_csv(report: BacklogReport) -> HttpResponse:
-    period = report.period
-    response, writer = _csv_response(
-        f"sla-backlog-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.csv"
-    )
-    columns = backlog_columns()
-    writer.writerow([_("Key"), *(header for _name, header in columns)])
-    for row in report.levels:
-        writer.writerow([row["key"], *(_cell(row.get(name)) for name, _header in columns)])
-    return response
+    return csv_response(backlog_csv_rows(report), backlog_csv_filename(report))
 
 
 def _cell(value) -> str:
-    return "" if value is None else str(value)
+    """A cell's text: empty for no figure, numbers as they are, other text never a formula."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, int | float | Decimal):
+        return text  # a negative figure is a number, not a formula
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text

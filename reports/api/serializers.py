@@ -20,6 +20,19 @@ class PeriodQuerySerializer(serializers.Serializer):
         return {"date_from": date_from, "date_to": date_to}
 
 
+class ReportQuerySerializer(PeriodQuerySerializer):
+    # Read by DRF's content negotiation (URL_FORMAT_OVERRIDE); declared here so that it is
+    # documented and an unknown value is a 400 like any other bad filter value.
+    format = serializers.ChoiceField(
+        choices=["json", "csv"],
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "csv: the table as a CSV file, as the admin's download (same as Accept: text/csv)."
+        ),
+    )
+
+
 def _hours(help_text):
     return serializers.FloatField(allow_null=True, help_text=help_text)
 

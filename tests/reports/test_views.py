@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from communications import services as communication_services
+from tests import factories
+from tickets import services
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +206,191 @@ def test_api_bad_dates_are_a_400(desk, name, query):
     assert response.status_code == 400
     body = response.json()
     assert body["detail"] and body["errors"]
+
+
+# -- API: CSV files --------------------------------------------------------------------------
+
+CSV_REQUESTS = [
+    pytest.param({"format": "csv"}, {}, id="format=csv"),
+    pytest.param({}, {"Accept": "text/csv"}, id="Accept"),
+]
+
+# The compliance table's columns after Grouping and Key, as the JSON names them.
+FIELDS = (
+    ["label", "tickets"]
+    + [
+        f"{metric}_{name}"
+        for metric in ("first_response", "resolution")
+        for name in ("met", "breached", "open", "compliance", "median_hours", "p90_hours")
+    ]
+    + ["waiting_hours"]
+)
+
+
+def api_csv(desk, name, query=None, headers=None):
+    client = client_for(desk.analyst_x)
+    return client.get(reverse(name), {**RANGE, **(query or {})}, headers=headers or {})
+
+
+def csv_cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+@pytest.mark.parametrize(("query", "headers"), CSV_REQUESTS)
+def test_api_compliance_csv_has_the_figures_of_the_json(desk, query, headers):
+    response = api_csv(desk, "reports-api:compliance", query, headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="sla-compliance-20261001-20261130.csv"'
+    )
+    header, *rows = _csv(response)
+    data = client_for(desk.analyst_x).get(reverse("reports-api:compliance"), RANGE).json()
+    expected = [
+        [grouping, row["key"], *(csv_cell(row[field]) for field in FIELDS)]
+        for grouping, group_rows in data["groups"].items()
+        for row in group_rows
+    ]
+    assert header[:4] == ["Grouping", "Key", "Group", "Tickets"]
+    assert len(header) == 2 + len(FIELDS)
+    assert rows == expected
+    assert rows[1][:4] == ["month", "2026-11", "2026-11", "4"]
+
+
+@pytest.mark.parametrize(("query", "headers"), CSV_REQUESTS)
+def test_api_backlog_csv_has_the_figures_of_the_json(desk, query, headers):
+    response = api_csv(desk, "reports-api:backlog", query, headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="sla-backlog-20261001-20261130.csv"'
+    )
+    header, *rows = _csv(response)
+    data = client_for(desk.analyst_x).get(reverse("reports-api:backlog"), RANGE).json()
+    fields = [
+        "key", "label", "total", "age_under_1d", "age_1_3d", "age_3_7d", "age_7_30d",
+        "age_over_30d", "overdue", "next_4h", "next_24h",
+    ]  # fmt: skip
+    assert header[:3] == ["Key", "Level", "Open"] and len(header) == len(fields)
+    assert rows == [[csv_cell(level[field]) for field in fields] for level in data["levels"]]
+    assert rows[1][:3] == ["alta", "Alta", "1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "admin_name"),
+    [
+        ("reports-api:compliance", "admin:reports_compliance"),
+        ("reports-api:backlog", "admin:reports_backlog"),
+    ],
+)
+def test_api_csv_is_the_admins_file(desk, name, admin_name):
+    """One presenter builds both: same bytes, same file name."""
+    api = api_csv(desk, name, {"format": "csv"})
+    admin = client_for(desk.analyst_x).get(reverse(admin_name), {**RANGE, "download": "csv"})
+    assert api.content == admin.content
+    assert api.content.startswith("\ufeff".encode())
+    assert api["Content-Type"] == admin["Content-Type"]
+    assert api["Content-Disposition"] == admin["Content-Disposition"]
+
+
+@pytest.mark.parametrize(("query", "headers"), CSV_REQUESTS)
+@pytest.mark.parametrize("name", API_URLS)
+def test_api_csv_is_for_analysts_only_and_refusals_stay_json(desk, name, query, headers):
+    url = reverse(name)
+    anonymous = client_for().get(url, query, headers=headers)
+    assert anonymous.status_code in (401, 403)
+    assert anonymous["Content-Type"] == "application/json"
+    assert set(anonymous.json()) == {"detail", "errors"}
+    for customer in (desk.admin_a, desk.member_a):
+        response = client_for(customer).get(url, query, headers=headers)
+        assert response.status_code == 403
+        assert response["Content-Type"] == "application/json"
+        assert "Content-Disposition" not in response
+        assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.parametrize(("query", "headers"), CSV_REQUESTS)
+@pytest.mark.parametrize("name", API_URLS)
+@pytest.mark.parametrize(
+    "dates",
+    [{"date_from": "garbage"}, {"date_from": "2026-11-30", "date_to": "2026-11-01"}],
+)
+def test_api_csv_with_bad_dates_is_a_json_400(desk, name, query, headers, dates):
+    response = client_for(desk.analyst_x).get(reverse(name), {**dates, **query}, headers=headers)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "Content-Disposition" not in response
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert body["detail"] and body["errors"]
+
+
+@pytest.mark.parametrize("name", API_URLS)
+def test_api_format_other_than_json_or_csv_is_a_400(desk, name):
+    client = client_for(desk.analyst_x)
+    assert client.get(reverse(name), {**RANGE, "format": "json"}).json()["date_from"]
+    assert client.get(reverse(name), {**RANGE, "format": ""}).json()["date_from"]
+    response = client.get(reverse(name), {**RANGE, "format": "xlsx"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()["errors"]) == ["format"]
+
+
+def test_api_csv_when_throttled_is_a_json_429(desk, settings, monkeypatch):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1/minute", "user": "1/minute"},
+    }
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES)
+    client = client_for(desk.analyst_x)
+    url = reverse("reports-api:backlog")
+    assert client.get(url, {**RANGE, "format": "csv"}).status_code == 200
+    response = client.get(url, {**RANGE, "format": "csv"})
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail", "errors"}
+
+
+def test_api_csv_neutralises_formulas_in_names(desk, levels):
+    """Names typed by people reach spreadsheets as text, never as formulas to run."""
+    from tests.reports.conftest import at, open_ticket
+
+    customer = factories.make_customer(
+        organization=factories.make_organization(name='=HYPERLINK("http://x","y")')
+    )
+    analyst = factories.make_analyst(username="mallory", first_name="@SUM(1+1)")
+    ticket = open_ticket(levels, customer, "media", at(11, 4, 9), "Formula")
+    services.ticket_assign(ticket=ticket, analyst=analyst, actor=analyst, now=at(11, 4, 10))
+
+    data = client_for(desk.analyst_x).get(reverse("reports-api:compliance"), RANGE).json()
+    assert '=HYPERLINK("http://x","y")' in {r["label"] for r in data["groups"]["organization"]}
+    rows = _csv(api_csv(desk, "reports-api:compliance", {"format": "csv"}))
+    labels = {(row[0], row[2]) for row in rows}
+    assert ("organization", '\'=HYPERLINK("http://x","y")') in labels
+    assert ("analyst", "'@SUM(1+1)") in labels
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_api_csv_costs_the_queries_of_the_json_whatever_the_tickets(desk, levels):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.reports.conftest import NOW, more_tickets
+
+    client = client_for(desk.analyst_x)
+    counts = {}
+    for extra in (0, 10):
+        more_tickets(levels, extra, start=NOW.replace(day=4))
+        for query in ({}, {"format": "csv"}):
+            for name in API_URLS:
+                with CaptureQueriesContext(connection) as captured:
+                    assert client.get(reverse(name), {**RANGE, **query}).status_code == 200
+                counts[(extra, query.get("format", "json"), name)] = len(captured)
+    for name in API_URLS:
+        assert len({count for key, count in counts.items() if key[2] == name}) == 1, counts
 
 
 # -- monthly statement -----------------------------------------------------------------------
