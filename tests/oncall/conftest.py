@@ -17,7 +17,9 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 @pytest.fixture
 def desk(default_policy, levels, settings):
     """A covered organization (24x7 contract, vendor-built and self-service integrations), an
-    analyst on call for the night of Mon 23 → Tue 24 November 2026, a colleague and a lead."""
+    analyst on call for the night of Mon 23 → Tue 24 November 2026, a colleague and a lead.
+    Analysts' notices read in the site's language: English here."""
+    settings.LANGUAGE_CODE = "en"
     on_call = factories.make_analyst(username="otto", email="otto@vendor.example")
     colleague = factories.make_analyst(username="bia", email="bia@vendor.example")
     lead = factories.make_analyst(username="lia", email="lia@vendor.example")
