@@ -166,7 +166,7 @@ def _report(request, taken: services.CallTaken) -> None:
     if taken.opened and ticket.integration_24x7:
         text = _(
             "Ticket %(reference)s opened from the call. %(coverage)s Its clocks started at "
-            "the call's time and run outside business hours."
+            "the call's time; its resolution clock also runs outside business hours."
         )
     elif taken.opened:
         text = _(

@@ -171,7 +171,7 @@ def test_analyst_on_call_checks_coverage_and_records_a_covered_call(
     success = page.locator(".messagelist .success")
     expect(success).to_have_count(1)
     expect(success).to_contain_text("opened from the call")
-    expect(success).to_contain_text("run outside business hours")
+    expect(success).to_contain_text("also runs outside business hours")
     screenshots(page, "ticket-opened-from-the-call")
 
     # 6. The database: one ticket, on 24x7 time from the call's time, the analyst's, one call.

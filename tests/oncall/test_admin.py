@@ -101,7 +101,7 @@ def test_recording_a_covered_call_opens_the_ticket_and_goes_to_it(desk, analyst)
     assert ticket.assignee == analyst
     assert ticket.reported_at.replace(second=0) == Call.objects.get().started_at.replace(second=0)
     text = [str(message) for message in get_messages(response.wsgi_request)]
-    assert any("run outside business hours" in line for line in text)
+    assert any("also runs outside business hours" in line for line in text)
 
 
 def test_a_call_on_an_existing_ticket_by_its_reference(desk, analyst):

@@ -1,5 +1,6 @@
 """Load demo data: an admin, an analyst, a customer organization with a user, and tickets."""
 
+import os
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -48,7 +49,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
         for username, password, role in LOGINS:
             self.stdout.write(f"  {username:<10} {password:<20} {role}")
-        self.stdout.write("Back office: http://127.0.0.1:8000/admin/")
+        port = os.environ.get("PORT", "8000")  # as scripts/run.sh serves it
+        self.stdout.write(f"Back office: http://127.0.0.1:{port}/admin/")
 
     def _users(self):
         user_model = get_user_model()
