@@ -121,7 +121,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send now (only if not sent yet)"))
     def send_now(self, request, queryset):
         now = timezone.now()
-        sent = sum(outbound.email_send(pk, now=now) for pk in queryset.values_list("pk", flat=True))
+        ids = queryset.values_list("pk", flat=True)
+        sent = sum(outbound.email_send(pk, now=now, force=True) for pk in ids)
         self.message_user(
             request, gettext("%(count)d e-mail(s) sent.") % {"count": sent}, messages.SUCCESS
         )

@@ -119,10 +119,12 @@ def _later(at, now):
 
 
 def ticket_assigned(ticket, *, event_id: str, now) -> None:
-    """The analyst who now has the ticket is told (held outside their hours, if they wish)."""
+    """The analyst who now has the ticket is told (held outside their hours, if they wish,
+    unless the ticket is covered by 24x7 support and they are on call)."""
     if ticket.assignee is None:
         return
-    for analyst, at in _deliveries([ticket.assignee], now=now):
+    on_call_ids = _on_call_ids(ticket, now=now)
+    for analyst, at in _deliveries([ticket.assignee], now=now, on_call_ids=on_call_ids):
         email_queue(
             key=f"ticket-assigned:{ticket.pk}:{event_id}",
             to=analyst.email,
@@ -134,6 +136,14 @@ def ticket_assigned(ticket, *, event_id: str, now) -> None:
             ticket=ticket,
             not_before=_later(at, now),
         )
+
+
+def _on_call_ids(ticket, *, now) -> set[int]:
+    from oncall import selectors as oncall_selectors
+
+    if not ticket.integration_24x7:
+        return set()
+    return set(oncall_selectors.on_call_at(now).values_list("pk", flat=True))
 
 
 def ticket_waiting(ticket, *, event_id: str) -> None:
@@ -202,12 +212,12 @@ def unknown_sender(record, address: str, subject: str) -> None:
     )
 
 
-def sla_alert(clock, *, kind: str, recipients, now, on_call_ids=frozenset()) -> int:
+def sla_alert(clock, *, kind: str, recipients, now, instants, on_call_ids=frozenset()) -> int:
     """Tell analysts a clock is at risk ("warned") or past its deadline ("breached").
 
     Keyed by clock, kind, instant and recipient: a sweep that runs twice, or two sweeps that
-    overlap, record each notice once. Analysts read the site's language. Outside their
-    working hours each analyst's preference applies, except for those in `on_call_ids`.
+    overlap, record each notice once. Analysts read the site's language. `instants` says
+    when each analyst wants it (`analyst_instants`); those in `on_call_ids` get it at once.
     """
     ticket = clock.ticket
     instant = clock.warn_at if kind == "warned" else clock.due_at
@@ -220,7 +230,11 @@ def sla_alert(clock, *, kind: str, recipients, now, on_call_ids=frozenset()) -> 
         due = format_instant(clock.due_at, _zone(ticket))
         subject = _subject(ticket, text % {"metric": metric, "due": due})
     sent = 0
-    for user, at in _deliveries(recipients, now=now, on_call_ids=on_call_ids):
+    unique = {user.pk: user for user in recipients if user.email}
+    for user in unique.values():
+        at = now if user.pk in on_call_ids else instants.get(user.pk, now)
+        if at is None:
+            continue
         queued = email_queue(
             key=f"sla-{kind}:{clock.pk}:{instant.isoformat()}:{user.pk}",
             to=user.email,
@@ -238,3 +252,11 @@ def sla_alert(clock, *, kind: str, recipients, now, on_call_ids=frozenset()) -> 
         )
         sent += queued is not None
     return sent
+
+
+def analyst_instants(analysts, *, now) -> dict:
+    """When each analyst wants a notice raised at `now` (None: not by e-mail), computed once
+    for a whole sweep."""
+    from oncall import selectors as oncall_selectors
+
+    return oncall_selectors.delivery_instants(analysts, now=now)

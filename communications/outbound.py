@@ -135,25 +135,31 @@ def emails_send_due(*, now: datetime, limit: int = 200) -> int:
     return sum(email_send(pk, now=now) for pk in list(due))
 
 
-def email_claim(outbound_id: int) -> bool:
+def email_claim(outbound_id: int, *, due_by: datetime | None = None) -> bool:
     """Take a pending or failed e-mail for sending; only one caller ever wins a claim.
 
     A conditional UPDATE, not a row lock: select_for_update is a no-op on SQLite, and a
     lock held while the SMTP server answers would only delay a second sender, not stop it.
+    With `due_by`, only an e-mail whose next attempt is due by then (a held notice waits for
+    its hour, a failed one for its backoff, whoever asks).
     """
-    claimed = OutboundEmail.objects.filter(
-        pk=outbound_id, status__in=OutboundEmail.CLAIMABLE
-    ).update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1)
+    claimable = OutboundEmail.objects.filter(pk=outbound_id, status__in=OutboundEmail.CLAIMABLE)
+    if due_by is not None:
+        claimable = claimable.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=due_by)
+        )
+    claimed = claimable.update(status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1)
     return claimed == 1
 
 
-def email_send(outbound_id: int, *, now: datetime) -> bool:
+def email_send(outbound_id: int, *, now: datetime, force: bool = False) -> bool:
     """Send a recorded e-mail unless it already went (or is going); retry later on failure.
 
     The row is claimed ("sending") before the SMTP server is contacted, so a send-now and a
     retry running at once cannot both send: the customer never gets the same e-mail twice.
+    Only an analyst's "send now" (`force`) sends before the e-mail's next attempt is due.
     """
-    if not email_claim(outbound_id):
+    if not email_claim(outbound_id, due_by=None if force else now):
         return False
     outbound = OutboundEmail.objects.get(pk=outbound_id)
     try:

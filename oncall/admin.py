@@ -81,7 +81,9 @@ class OnCallShiftAdmin(SimpleHistoryAdmin):
         "Check coverage" says, before anything is written, whether 24x7 support covers the
         incident and why not; "Record the call" writes the call (and the ticket) down.
         """
-        if not request.user.is_staff or not request.user.has_perm("communications.add_call"):
+        if not request.user.is_staff or not request.user.has_perms(
+            ["communications.add_call", "tickets.add_ticket"]
+        ):
             raise PermissionDenied
         now = timezone.now()
         form = CallForm(request.POST or None, initial=_initial(request))

@@ -12,6 +12,9 @@ from oncall.services import Caller
 from sla.models import PriorityLevel
 from tickets.models import Integration, Organization, Ticket
 
+# A call is written down while it happens or soon after; its time starts a ticket's clocks.
+RECORDED_WITHIN = timedelta(days=30)
+
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
@@ -91,8 +94,14 @@ class CallForm(forms.Form):
 
     def clean_called_at(self):
         called_at = self.cleaned_data["called_at"]
-        if called_at > timezone.now():
+        now = timezone.now()
+        if called_at > now:
             raise forms.ValidationError(_("The call cannot start in the future."))
+        if called_at < now - RECORDED_WITHIN:
+            raise forms.ValidationError(
+                _("Record calls of the last %(days)d days; older ones go on the ticket as notes.")
+                % {"days": RECORDED_WITHIN.days}
+            )
         return called_at
 
     def clean(self):

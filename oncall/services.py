@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communications import services as communication_services
 from communications.models import Call
 from oncall.models import OnCallShift
-from sla.models import PriorityLevel
+from sla.models import ClockMetric, PriorityLevel, SLAClock
 from tickets import services as ticket_services
 from tickets.models import Integration, Organization, Ticket
 
@@ -48,17 +49,32 @@ def _requester(caller: Caller, organization: Organization):
         if membership is None or membership.organization_id != organization.pk:
             raise ValidationError({"caller": _("The caller must be a member of the organization.")})
         return caller.member
-    existing = get_user_model().objects.filter(email__iexact=caller.email).first()
+    existing = (
+        get_user_model()
+        .objects.filter(Q(email__iexact=caller.email) | Q(username__iexact=caller.email[:150]))
+        .first()
+    )
     if existing is not None:
         membership = getattr(existing, "membership", None)
         if membership is None or membership.organization_id != organization.pk:
             raise ValidationError(
                 {"caller_email": _("This e-mail belongs to someone outside the organization.")}
             )
-        return existing
+        return existing  # the same person, known under this e-mail or user name
     return ticket_services.member_create(
         organization=organization, email=caller.email, name=caller.name
     )
+
+
+def _answered_at(ticket: Ticket, called_at: datetime) -> datetime:
+    """The customer answered when they called (recorded later or not), but never before the
+    wait began: the resolution clock resumes there."""
+    paused_since = (
+        SLAClock.objects.filter(ticket=ticket, metric=ClockMetric.RESOLUTION)
+        .values_list("paused_since", flat=True)
+        .first()
+    )
+    return max(called_at, paused_since) if paused_since else called_at
 
 
 @transaction.atomic
@@ -100,7 +116,7 @@ def call_take(
                 ticket=ticket,
                 to_status=Ticket.Status.IN_PROGRESS,
                 actor=analyst,
-                now=now,
+                now=_answered_at(ticket, called_at),
                 reason=_("The customer called"),
             )
         opened = False

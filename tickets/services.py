@@ -67,7 +67,7 @@ def reference_next(*, year: int) -> str:
 
 
 def _policy_for(organization: Organization, reported_at: datetime):
-    contract = sla_selectors.contract_in_force(organization, reported_at.date())
+    contract = sla_selectors.contract_in_force(organization, timezone.localdate(reported_at))
     policy = contract.policy if contract else sla_selectors.default_policy()
     if policy is None:
         raise TicketError(_("No SLA policy applies: configure a default policy."))
@@ -95,7 +95,7 @@ def ticket_coverage(
 ) -> sla_services.Coverage:
     """Whether 24x7 integration support would cover a ticket reported at `reported_at`, and
     if not, which condition fails (the same answer `ticket_create` records)."""
-    contract = sla_selectors.contract_in_force(organization, reported_at.date())
+    contract = sla_selectors.contract_in_force(organization, timezone.localdate(reported_at))
     return sla_services.integration_coverage(
         contract=contract, integration=integration, level=priority
     )
@@ -406,7 +406,8 @@ def ticket_change_priority(
         raise TicketError(_("The priority of a finished ticket cannot change."))
     if level.pk == ticket.priority_id:
         raise TicketError({"priority": _("The ticket already has this priority.")})
-    contract = sla_selectors.contract_in_force(ticket.organization, ticket.reported_at.date())
+    reported_on = timezone.localdate(ticket.reported_at)
+    contract = sla_selectors.contract_in_force(ticket.organization, reported_on)
     coverage = sla_services.integration_coverage(
         contract=contract, integration=ticket.integration, level=level
     )
@@ -505,23 +506,22 @@ def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
     notices = notifications()
     queue = list(selectors.queue_analysts())
     leads = list(selectors.team_leads())
-    on_call = None
+    covered = any(clock.ticket.integration_24x7 for clock in sweep.warned + sweep.breached)
+    on_call = notices.on_call_now(now=now) if covered else []
+    alerts = []
     for kind, swept in (("warned", sweep.warned), ("breached", sweep.breached)):
         for clock in swept:
             assignee = clock.ticket.assignee
-            people = [assignee] if assignee else queue
+            people = ([assignee] if assignee else queue) + (leads if kind == "breached" else [])
             woken = []
-            if kind == "breached":
-                people = people + leads
-                if clock.ticket.integration_24x7:
-                    if on_call is None:
-                        on_call = notices.on_call_now(now=now)
-                    woken = on_call
-            notices.sla_alert(
-                clock,
-                kind=kind,
-                recipients=people + woken,
-                now=now,
-                on_call_ids={person.pk for person in woken},
-            )
+            if clock.ticket.integration_24x7:
+                # on call: told at once of a breach, and of a warning on a ticket they hold
+                woken = on_call if kind == "breached" else [p for p in people if p in on_call]
+            alerts.append((clock, kind, people + woken, {person.pk for person in woken}))
+    everyone = {person.pk: person for *_, people, _ids in alerts for person in people}
+    instants = notices.analyst_instants(everyone.values(), now=now)
+    for clock, kind, people, woken_ids in alerts:
+        notices.sla_alert(
+            clock, kind=kind, recipients=people, now=now, instants=instants, on_call_ids=woken_ids
+        )
     return sweep

@@ -127,8 +127,9 @@ def test_a_failed_send_is_recorded_retried_and_never_sent_twice(
     assert retries.count() == 1  # backoff: 2 minutes after the first failure
 
     settings.MAILERS = working
-    assert outbound.email_send(notice.pk, now=NOW) is True
-    assert outbound.email_send(notice.pk, now=NOW) is False  # a retried task finds it sent
+    assert outbound.email_send(notice.pk, now=NOW + timedelta(minutes=1)) is False  # backoff
+    assert outbound.email_send(notice.pk, now=NOW + timedelta(minutes=2)) is True
+    assert outbound.email_send(notice.pk, now=NOW + timedelta(minutes=2)) is False  # sent
     assert len(received(smtp_server, customer.email)) == 1
 
 

@@ -250,3 +250,25 @@ def test_an_analyst_edits_only_their_own_preferences(desk, analyst):
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.outside_hours == "skip"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2020-01-01"])
+def test_a_call_from_long_ago_is_a_form_error(desk, analyst, day):
+    page = client_for(analyst).post(TAKE_CALL, form_data(desk, called_at_0=day))
+
+    assert page.status_code == 200
+    assert "called_at" in page.context["form"].errors
+    assert not Ticket.objects.exists()
+
+
+def test_the_demo_analysts_edit_only_their_own_preferences(db, default_policy):
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("load_demo_data", stdout=StringIO())
+
+    analyst = get_user_model().objects.get(username="analista")
+    assert analyst.has_perm("oncall.add_oncallshift")
+    assert not analyst.has_perm("oncall.change_notificationpreference")

@@ -186,3 +186,28 @@ def test_a_new_ticket_needs_a_level(desk):
     with pytest.raises(ValidationError) as refused:
         take(desk, level=None)
     assert "level" in refused.value.error_dict
+
+
+def test_a_call_recorded_late_resumes_the_wait_at_the_calls_time(desk):
+    ticket = take(desk).ticket
+    ticket_services.ticket_transition(
+        ticket=ticket,
+        to_status=Ticket.Status.WAITING_ON_CUSTOMER,
+        actor=desk["on_call"],
+        now=at(24, 2, 30),
+        reason="Need the webhook logs",
+    )
+
+    take(desk, ticket=ticket, called_at=at(24, 3), now=at(24, 5), summary="Logs sent.")
+
+    resolution = SLAClock.objects.get(ticket=ticket, metric=ClockMetric.RESOLUTION)
+    assert resolution.paused_total == timedelta(minutes=30)
+
+
+def test_a_new_callers_e_mail_that_is_someones_user_name_is_refused_not_a_crash(desk):
+    factories.make_user(username="joe@acme.example", email="joseph@elsewhere.example")
+
+    with pytest.raises(ValidationError) as refused:
+        take(desk, caller=Caller(name="Joe", email="joe@acme.example"))
+
+    assert "caller_email" in refused.value.error_dict

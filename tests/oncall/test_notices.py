@@ -174,3 +174,50 @@ def test_outside_hours_the_queue_notice_of_an_unassigned_breach_is_held(desk):
     held = OutboundEmail.objects.filter(key__startswith="sla-breached:")
     assert held.exists()
     assert all(email.next_attempt_at == at(25, 9) for email in held)
+
+
+def test_a_covered_ticket_assigned_to_the_analyst_on_call_at_night_is_told_at_once(desk):
+    ticket = open_ticket(desk, when=at(24, 2))
+
+    ticket_services.ticket_assign(
+        ticket=ticket, analyst=desk["on_call"], actor=desk["lead"], now=at(24, 2, 10)
+    )
+
+    assigned = OutboundEmail.objects.get(key__startswith=f"ticket-assigned:{ticket.pk}:")
+    assert assigned.next_attempt_at is None
+
+
+def test_a_warning_on_a_covered_ticket_held_by_the_analyst_on_call_is_sent_at_once(desk):
+    OnCallShift.objects.create(analyst=desk["on_call"], starts_at=at(28, 0), ends_at=at(29, 0))
+    ticket = open_ticket(desk, when=at(28, 2))  # resolution due Sat 18:00
+    ticket_services.ticket_assign(
+        ticket=ticket, analyst=desk["on_call"], actor=desk["on_call"], now=at(28, 2, 5)
+    )
+
+    sweep = ticket_services.tickets_sla_sweep(now=at(28, 14))
+
+    assert [clock.metric for clock in sweep.warned] == ["resolution"]
+    warned = OutboundEmail.objects.get(key__startswith="sla-warned:")
+    assert warned.to == "otto@vendor.example"
+    assert warned.next_attempt_at is None
+
+
+def test_a_sweep_asks_the_preferences_once_whatever_the_number_of_clocks(desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for hour in (9, 10):
+        open_ticket(desk, when=at(24, hour), integration="own_integration")
+    with CaptureQueriesContext(connection) as queries:
+        ticket_services.tickets_sla_sweep(now=at(25, 9))
+    preference_reads = [q for q in queries if "oncall_notificationpreference" in q["sql"]]
+    assert len(preference_reads) == 1
+
+
+def test_a_held_notice_is_not_sent_early_by_a_task_nor_retried_before_its_backoff(desk):
+    ticket = open_ticket(desk, when=at(24, 2))
+    held = notice(ticket, desk["colleague"])
+
+    assert outbound.email_send(held.pk, now=at(24, 8)) is False  # a task run too early
+    held.refresh_from_db()
+    assert (held.status, held.attempts) == (OutboundEmail.Status.PENDING, 0)

@@ -16,6 +16,7 @@ from tickets import services
 from tickets.models import Integration, Organization, OrganizationMember, Ticket
 
 ANALYST_APPS = ["sla", "tickets", "communications", "feature_requests", "oncall"]
+OWN_PREFERENCES_ONLY = ["notificationpreference", "historicalnotificationpreference"]
 LOGINS = [
     # username, password, role
     ("admin", "admin-demo-2026", "administrator (superuser)"),
@@ -67,7 +68,10 @@ class Command(BaseCommand):
             users.append(user)
         analysts, _ = Group.objects.get_or_create(name="Analysts")
         analysts.permissions.set(
-            Permission.objects.filter(content_type__app_label__in=ANALYST_APPS)
+            # each analyst edits only their own notice preferences (no model permission needed)
+            Permission.objects.filter(content_type__app_label__in=ANALYST_APPS).exclude(
+                content_type__model__in=OWN_PREFERENCES_ONLY
+            )
         )
         users[1].groups.add(analysts)
         return users[1], users[2]
