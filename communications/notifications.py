@@ -72,7 +72,7 @@ def ticket_opened(ticket, *, now) -> None:
     analysts = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
     on_call = on_call_now(now=now) if ticket.integration_24x7 else []
     on_call_ids = {analyst.pk for analyst in on_call}
-    deadlines = _deadlines(ticket)
+    deadlines = _deadlines(ticket)  # again: analysts read them in the site's language
     for analyst, at in _deliveries([*analysts, *on_call], now=now, on_call_ids=on_call_ids):
         covered = analyst.pk in on_call_ids
         if covered:
@@ -103,14 +103,18 @@ def on_call_now(*, now) -> list:
     return on_call or list(ticket_selectors.team_leads().exclude(email=""))
 
 
-def _deliveries(analysts, *, now, on_call_ids=frozenset()):
-    """(analyst, when to e-mail them) by their preferences outside working hours; skipped
-    analysts are left out. Each analyst once, whatever list they came from."""
-    from oncall import selectors as oncall_selectors
-
+def _deliveries(analysts, *, now, on_call_ids=frozenset(), instants=None):
+    """(analyst, when to e-mail them): at once for those on call, else by their preferences
+    outside working hours (`instants`, read here unless a sweep read them for all its
+    notices); analysts who want no e-mail are left out. Each analyst once."""
     unique = list({analyst.pk: analyst for analyst in analysts if analyst.email}.values())
-    instants = oncall_selectors.delivery_instants(unique, now=now, on_call_ids=on_call_ids)
-    return [(analyst, instants[analyst.pk]) for analyst in unique if instants[analyst.pk]]
+    if instants is None:
+        instants = analyst_instants(unique, now=now)
+    pairs = [
+        (analyst, now if analyst.pk in on_call_ids else instants.get(analyst.pk, now))
+        for analyst in unique
+    ]
+    return [(analyst, at) for analyst, at in pairs if at is not None]
 
 
 def _later(at, now):
@@ -230,11 +234,8 @@ def sla_alert(clock, *, kind: str, recipients, now, instants, on_call_ids=frozen
         due = format_instant(clock.due_at, _zone(ticket))
         subject = _subject(ticket, text % {"metric": metric, "due": due})
     sent = 0
-    unique = {user.pk: user for user in recipients if user.email}
-    for user in unique.values():
-        at = now if user.pk in on_call_ids else instants.get(user.pk, now)
-        if at is None:
-            continue
+    deliveries = _deliveries(recipients, now=now, on_call_ids=on_call_ids, instants=instants)
+    for user, at in deliveries:
         queued = email_queue(
             key=f"sla-{kind}:{clock.pk}:{instant.isoformat()}:{user.pk}",
             to=user.email,

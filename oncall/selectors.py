@@ -3,7 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from oncall.models import NotificationPreference, OnCallShift
 from sla import selectors as sla_selectors
@@ -35,17 +35,15 @@ def shifts_now(now: datetime) -> QuerySet[OnCallShift]:
 def dedicated_phones(on: date) -> QuerySet[SupportContract]:
     """Contracts in force with 24x7 integration support: the numbers customers call."""
     return (
-        SupportContract.objects.filter(integration_24x7=True, valid_from__lte=on)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        SupportContract.objects.in_force(on)
+        .filter(integration_24x7=True)
         .select_related("organization")
         .order_by("organization__name")
     )
 
 
 def _next_working_instant(engine, now: datetime) -> datetime:
-    """`now` if the calendar is open, else the start of its next working period."""
-    if engine.is_open(now):
-        return now
+    """The start of the calendar's next working period (it is closed at `now`)."""
     tick = timedelta(microseconds=1)
     try:
         return engine.add(now, tick) - tick
@@ -53,13 +51,12 @@ def _next_working_instant(engine, now: datetime) -> datetime:
         return now
 
 
-def delivery_instants(
-    users, *, now: datetime, on_call_ids=frozenset()
-) -> dict[int, datetime | None]:
-    """When each analyst should get a notice raised at `now` (None: not by e-mail).
+def delivery_instants(users, *, now: datetime) -> dict[int, datetime | None]:
+    """When each analyst wants a notice raised at `now` (None: not by e-mail).
 
-    On call: at once. Inside their working hours: at once. Outside: as they chose (hold
-    until their next working period, e-mail at once, or no e-mail at all).
+    Inside their working hours: at once. Outside: as they chose (hold until their next
+    working period, e-mail at once, or no e-mail at all). Being on call overrides this; the
+    caller knows who is (communications.notifications).
     """
     users = list(users)
     preferences = {
@@ -73,9 +70,6 @@ def delivery_instants(
     default_engine = None
     instants: dict[int, datetime | None] = {}
     for user in users:
-        if user.pk in on_call_ids:
-            instants[user.pk] = now
-            continue
         preference = preferences.get(user.pk) or NotificationPreference(user=user)
         if preference.working_calendar is not None:
             engine = sla_selectors.business_time_for(preference.working_calendar)

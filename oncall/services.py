@@ -43,10 +43,14 @@ class Caller:
         return " ".join(part for part in parts if part)
 
 
+def _member_of(user, organization: Organization) -> bool:
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.organization_id == organization.pk
+
+
 def _requester(caller: Caller, organization: Organization):
     if caller.member is not None:
-        membership = getattr(caller.member, "membership", None)
-        if membership is None or membership.organization_id != organization.pk:
+        if not _member_of(caller.member, organization):
             raise ValidationError({"caller": _("The caller must be a member of the organization.")})
         return caller.member
     existing = (
@@ -55,8 +59,7 @@ def _requester(caller: Caller, organization: Organization):
         .first()
     )
     if existing is not None:
-        membership = getattr(existing, "membership", None)
-        if membership is None or membership.organization_id != organization.pk:
+        if not _member_of(existing, organization):
             raise ValidationError(
                 {"caller_email": _("This e-mail belongs to someone outside the organization.")}
             )
@@ -169,12 +172,12 @@ def shifts_repeat(shifts, *, days: int = 7) -> list[OnCallShift]:
         # on the local wall clock: a shift from 20:00 stays at 20:00 across a DST change
         starts_at = timezone.localtime(shift.starts_at) + timedelta(days=days)
         ends_at = timezone.localtime(shift.ends_at) + timedelta(days=days)
-        _shift, made = OnCallShift.objects.get_or_create(
+        copy, made = OnCallShift.objects.get_or_create(
             analyst_id=shift.analyst_id,
             starts_at=starts_at,
             ends_at=ends_at,
             defaults={"note": shift.note},
         )
         if made:
-            created.append(_shift)
+            created.append(copy)
     return created

@@ -70,9 +70,9 @@ def policies_visible_to(user) -> QuerySet[SLAPolicy]:
 def contract_in_force(organization, on: date) -> SupportContract | None:
     """The organization's contract valid on a date, if any."""
     return (
-        SupportContract.objects.select_related("policy")
-        .filter(organization=organization, valid_from__lte=on)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        SupportContract.objects.in_force(on)
+        .filter(organization=organization)
+        .select_related("policy")
         .order_by("-valid_from")
         .first()
     )

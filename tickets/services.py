@@ -406,10 +406,11 @@ def ticket_change_priority(
         raise TicketError(_("The priority of a finished ticket cannot change."))
     if level.pk == ticket.priority_id:
         raise TicketError({"priority": _("The ticket already has this priority.")})
-    reported_on = timezone.localdate(ticket.reported_at)
-    contract = sla_selectors.contract_in_force(ticket.organization, reported_on)
-    coverage = sla_services.integration_coverage(
-        contract=contract, integration=ticket.integration, level=level
+    coverage = ticket_coverage(
+        organization=ticket.organization,
+        integration=ticket.integration,
+        priority=level,
+        reported_at=ticket.reported_at,
     )
     try:
         sla_services.snapshot_targets(
@@ -518,7 +519,8 @@ def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
                 # on call: told at once of a breach, and of a warning on a ticket they hold
                 woken = on_call if kind == "breached" else [p for p in people if p in on_call]
             alerts.append((clock, kind, people + woken, {person.pk for person in woken}))
-    everyone = {person.pk: person for *_, people, _ids in alerts for person in people}
+    # one read of the analysts' preferences for the whole sweep, not one per clock
+    everyone = {person.pk: person for alert in alerts for person in alert[2]}
     instants = notices.analyst_instants(everyone.values(), now=now)
     for clock, kind, people, woken_ids in alerts:
         notices.sla_alert(

@@ -216,6 +216,14 @@ def target_duration(amount: int, unit: str, business_day: timedelta) -> timedelt
     return amount * business_day
 
 
+class SupportContractQuerySet(models.QuerySet):
+    def in_force(self, on: date):
+        """Contracts valid on a day (open-ended ones included)."""
+        return self.filter(valid_from__lte=on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+        )
+
+
 class SupportContract(TimeStampedModel):
     """The agreement of one customer organization: its policy and 24x7 integration option."""
 
@@ -239,6 +247,7 @@ class SupportContract(TimeStampedModel):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = SupportContractQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "-valid_from"]

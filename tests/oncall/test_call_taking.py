@@ -32,6 +32,16 @@ def take(desk, **overrides):
     return services.call_take(**(arguments | overrides))
 
 
+def wait_on_customer(desk, ticket, *, since):
+    ticket_services.ticket_transition(
+        ticket=ticket,
+        to_status=Ticket.Status.WAITING_ON_CUSTOMER,
+        actor=desk["on_call"],
+        now=since,
+        reason="Need the webhook logs",
+    )
+
+
 def due(ticket, metric):
     return SLAClock.objects.get(ticket=ticket, metric=metric).due_at
 
@@ -138,13 +148,7 @@ def test_a_call_about_an_open_ticket_joins_it(desk):
 
 def test_a_call_from_a_customer_we_wait_on_resumes_the_ticket(desk):
     ticket = take(desk).ticket
-    ticket_services.ticket_transition(
-        ticket=ticket,
-        to_status=Ticket.Status.WAITING_ON_CUSTOMER,
-        actor=desk["on_call"],
-        now=at(24, 3),
-        reason="Need the webhook logs",
-    )
+    wait_on_customer(desk, ticket, since=at(24, 3))
 
     again = take(desk, ticket=ticket, called_at=at(24, 4), now=at(24, 4, 5), summary="Logs sent.")
 
@@ -190,13 +194,7 @@ def test_a_new_ticket_needs_a_level(desk):
 
 def test_a_call_recorded_late_resumes_the_wait_at_the_calls_time(desk):
     ticket = take(desk).ticket
-    ticket_services.ticket_transition(
-        ticket=ticket,
-        to_status=Ticket.Status.WAITING_ON_CUSTOMER,
-        actor=desk["on_call"],
-        now=at(24, 2, 30),
-        reason="Need the webhook logs",
-    )
+    wait_on_customer(desk, ticket, since=at(24, 2, 30))
 
     take(desk, ticket=ticket, called_at=at(24, 3), now=at(24, 5), summary="Logs sent.")
 
