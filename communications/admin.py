@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from communications import inbound, outbound
+from communications import held_mail, inbound, outbound
 from communications.models import Agreement, Call, InboundEmail, OutboundEmail
-from tickets.models import Ticket
+from tickets.models import Organization, Ticket
 
 
 class AttachToTicketForm(forms.Form):
@@ -25,26 +25,65 @@ class AttachToTicketForm(forms.Form):
         return ticket
 
 
+class CreateContactForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("organization"), queryset=Organization.objects.order_by("name")
+    )
+    name = forms.CharField(
+        label=_("name"),
+        max_length=150,
+        required=False,
+        help_text=_("Empty: the name the e-mail gives."),
+    )
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why it is discarded"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the e-mail, which is never deleted."),
+    )
+
+
 @admin.register(InboundEmail)
 class InboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "from_address", "subject", "status", "ticket", "short_error"]
-    list_filter = ["status"]
-    search_fields = ["from_address", "subject", "message_id"]
-    list_select_related = ["ticket"]
-    date_hierarchy = "received_at"
-    actions = ["reprocess", "attach_to_ticket"]
-    exclude = ["raw"]
-    readonly_fields = [
-        "message_id",
+    list_display = [
         "received_at",
         "from_address",
         "subject",
         "status",
+        "hold_reason",
+        "sender_verified",
+        "ticket",
+        "short_error",
+    ]
+    list_filter = ["status", "hold_reason", "sender_verified", "message_id_reused"]
+    search_fields = ["from_address", "subject", "message_id", "ticket__reference"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "received_at"
+    actions = ["reprocess", "attach_to_ticket", "create_contact_and_ticket", "discard"]
+    exclude = ["raw"]
+    readonly_fields = [
+        "status",
+        "hold_reason",
         "error",
         "ticket",
+        "from_address",
+        "subject",
+        "sender_verified",
+        "authentication",
+        "received_at",
+        "arrival_source",
+        "arrival_clamped_from",
+        "message_id",
+        "message_id_reused",
+        "raw_digest",
         "processed_at",
+        "discarded_by",
+        "discard_reason",
         "source",
     ]
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False
@@ -52,7 +91,10 @@ class InboundEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    @admin.display(description=_("error"))
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record keeps every message received; discarding sets it aside
+
+    @admin.display(description=_("details"))
     def short_error(self, record):
         return record.error[:120]
 
@@ -61,37 +103,90 @@ class InboundEmailAdmin(admin.ModelAdmin):
         text = bytes(record.raw)[:200_000].decode("utf-8", "replace")
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
 
+    def _action_form(self, request, queryset, form, *, action: str, title: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "records": queryset,
+            "action_name": action,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/communications/inboundemail/attach.html", context)
+
+    def _each_workable(self, request, queryset, work) -> None:
+        """Run `work` on each held or quarantined e-mail, reporting refusals one by one."""
+        for record in queryset.filter(status__in=held_mail.WORKABLE):
+            try:
+                work(record)
+            except ValidationError as error:
+                self.message_user(request, f"{record}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{record}: {gettext('done')}", messages.SUCCESS)
+
     @admin.action(description=_("Process again"))
     def reprocess(self, request, queryset):
         now = timezone.now()
-        for record in queryset.exclude(status=InboundEmail.Status.PROCESSED):
+        for record in queryset.filter(status__in=held_mail.WORKABLE):
             inbound.email_process(record, now=now)
             level = messages.SUCCESS if record.status != "quarantined" else messages.WARNING
             self.message_user(request, f"{record}: {record.get_status_display()}", level)
 
-    @admin.action(description=_("File on a ticket…"))
+    @admin.action(description=_("Attach to a ticket…"))
     def attach_to_ticket(self, request, queryset):
         form = AttachToTicketForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
-            context = {
-                **self.admin_site.each_context(request),
-                "title": gettext("File e-mails on a ticket"),
-                "form": form,
-                "tickets": [],
-                "records": queryset,
-                "action_name": "attach_to_ticket",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            }
-            return TemplateResponse(
-                request, "admin/communications/inboundemail/attach.html", context
+            title = gettext("Attach e-mails to a ticket (the customer's answer, when it arrived)")
+            return self._action_form(
+                request, queryset, form, action="attach_to_ticket", title=title
             )
         ticket, now = form.cleaned_data["reference"], timezone.now()
-        for record in queryset.exclude(status=InboundEmail.Status.PROCESSED):
-            try:
-                inbound.email_attach_to_ticket(record, ticket=ticket, actor=request.user, now=now)
-            except ValidationError as error:
-                self.message_user(request, f"{record}: {' '.join(error.messages)}", messages.ERROR)
+        self._each_workable(
+            request,
+            queryset,
+            lambda record: held_mail.email_attach_to_ticket(
+                record, ticket=ticket, actor=request.user, now=now
+            ),
+        )
+        return None
+
+    @admin.action(description=_("Create contact and ticket…"))
+    def create_contact_and_ticket(self, request, queryset):
+        form = CreateContactForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            title = gettext("Make the sender a contact of an organization and open a ticket")
+            return self._action_form(
+                request, queryset, form, action="create_contact_and_ticket", title=title
+            )
+        organization, now = form.cleaned_data["organization"], timezone.now()
+        self._each_workable(
+            request,
+            queryset,
+            lambda record: held_mail.email_open_for_contact(
+                record,
+                organization=organization,
+                name=form.cleaned_data["name"],
+                actor=request.user,
+                now=now,
+            ),
+        )
+        return None
+
+    @admin.action(description=_("Discard with a reason…"))
+    def discard(self, request, queryset):
+        form = DiscardForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            title = gettext("Discard e-mails (they are kept, with the reason)")
+            return self._action_form(request, queryset, form, action="discard", title=title)
+        now = timezone.now()
+        self._each_workable(
+            request,
+            queryset,
+            lambda record: held_mail.email_discard(
+                record, reason=form.cleaned_data["reason"], actor=request.user, now=now
+            ),
+        )
         return None
 
 

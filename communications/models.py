@@ -28,19 +28,70 @@ class InboundEmail(models.Model):
         HELD = "held", _("held for an analyst")
         IGNORED = "ignored", _("ignored (auto-reply or bounce)")
         QUARANTINED = "quarantined", _("quarantined")
+        DISCARDED = "discarded", _("discarded by an analyst")
 
-    message_id = models.CharField(
-        _("Message-ID"),
-        max_length=998,
+    class HoldReason(models.TextChoices):
+        UNKNOWN_SENDER = "unknown_sender", _("unknown sender")
+        INVALID_SENDER = "invalid_sender", _("no single valid sender address")
+        STAFF_UNVERIFIED = "staff_unverified", _("unauthenticated analyst address")
+        STAFF_BY_EMAIL = "staff_by_email", _("analysts answer from the back office")
+        NOT_ALLOWED = "not_allowed", _("not allowed on that ticket")
+        UNVERIFIED_SENDER = "unverified_sender", _("sender not verified")
+        SPOOFED_DOMAIN = "spoofed_domain", _("spoofed domain")
+        UNREADABLE = "unreadable", _("unreadable")
+
+    class ArrivalSource(models.TextChoices):
+        RECEIVED_HEADER = "received_header", _("our mail server's Received line")
+        IMAP = "imap", _("the mailbox's arrival date (IMAP)")
+        FILE = "file", _("the file's date (Maildir, mbox)")
+        READ = "read", _("when we read it")
+
+    raw_digest = models.CharField(
+        _("SHA-256 of the source"),
+        max_length=64,
         unique=True,
-        help_text=_("From the header; a digest of the source when the header is missing."),
+        help_text=_("A redelivery is the same bytes: it is recognised by this digest."),
     )
     raw = models.BinaryField(_("raw source"))
-    received_at = models.DateTimeField(_("received at"))
+    message_id = models.TextField(
+        _("Message-ID"),
+        blank=True,
+        help_text=_("From the header, in full; a digest of the source when it is missing."),
+    )
+    message_id_digest = models.CharField(
+        _("SHA-256 of the Message-ID"), max_length=64, blank=True, db_index=True
+    )
+    message_id_reused = models.BooleanField(
+        _("Message-ID reused"),
+        default=False,
+        help_text=_("Another message with other content arrived with the same Message-ID."),
+    )
+    received_at = models.DateTimeField(_("arrived at"))
+    arrival_source = models.CharField(
+        _("arrival time from"),
+        max_length=16,
+        choices=ArrivalSource.choices,
+        default=ArrivalSource.READ,
+    )
+    arrival_clamped_from = models.DateTimeField(
+        _("arrival time claimed"),
+        null=True,
+        blank=True,
+        help_text=_("The arrival our systems recorded, when it was too far off to be used."),
+    )
     from_address = models.CharField(_("from"), max_length=320, blank=True)
     subject = models.CharField(_("subject"), max_length=998, blank=True)
+    sender_verified = models.BooleanField(
+        _("sender verified"),
+        default=False,
+        help_text=_("Our mail server authenticated the From domain (DMARC, SPF or DKIM)."),
+    )
+    authentication = models.CharField(_("authentication"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
-    error = models.TextField(_("error"), blank=True)
+    hold_reason = models.CharField(
+        _("reason"), max_length=20, choices=HoldReason.choices, blank=True
+    )
+    error = models.TextField(_("details"), blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket",
         on_delete=models.SET_NULL,
@@ -50,6 +101,15 @@ class InboundEmail(models.Model):
         verbose_name=_("ticket"),
     )
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("discarded by"),
+    )
+    discard_reason = models.TextField(_("why it was discarded"), blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from communications import email_parsing, notifications
 from communications.models import Agreement, Attachment, Call, Message
+from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.models import Ticket
 
@@ -105,11 +106,6 @@ def attachment_store(
     return attachment
 
 
-def _is_customer_of(user, ticket: Ticket) -> bool:
-    membership = getattr(user, "membership", None)
-    return membership is not None and membership.organization_id == ticket.organization_id
-
-
 @transaction.atomic
 def message_post(
     *,
@@ -123,14 +119,24 @@ def message_post(
     html: str = "",
     author_email: str = "",
     inbound_email=None,
+    answered_at: datetime | None = None,
 ) -> Message:
-    """Add a message to a ticket; analysts may write internal notes, customers may not."""
+    """Add a message to a ticket; analysts may write internal notes, customers may not.
+
+    Only someone who may see the ticket writes on it (`tickets.selectors.ticket_visible_to`,
+    the portal's own rule), whatever the channel. A customer's message resumes a ticket
+    waiting on them from `answered_at` (when it arrived), default `now`.
+    """
     body = (body or "").replace("\x00", "").strip()
     if not body and not files:
         raise ValidationError({"body": _("Write a message or attach a file.")})
     from_customer = author is None or not author.is_staff
-    if from_customer and author is not None and not _is_customer_of(author, ticket):
-        raise ValidationError(_("Only the ticket's organization can write on it."))
+    if (
+        from_customer
+        and author is not None
+        and not ticket_selectors.ticket_visible_to(author, ticket)
+    ):
+        raise ValidationError(_("Only someone who may see this ticket can write on it."))
     if internal and from_customer:
         raise ValidationError(_("Only analysts can write internal notes."))
     direction = (
@@ -154,10 +160,23 @@ def message_post(
     for file in files:
         attachment_store(ticket=ticket, message=message, file=file, uploaded_by=author, now=now)
     if direction == Message.Direction.FROM_CUSTOMER:
-        ticket_services.ticket_customer_replied(ticket=ticket, actor=author, now=now)
+        ticket_services.ticket_customer_replied(
+            ticket=ticket, actor=author, now=now, answered_at=answered_at
+        )
     elif direction == Message.Direction.TO_CUSTOMER:
         notifications.public_reply(message)
     return message
+
+
+def system_note_post(*, ticket: Ticket, body: str, now: datetime) -> Message:
+    """An internal note the helpdesk itself writes on a ticket (no author), for analysts."""
+    return Message.objects.create(
+        ticket=ticket,
+        direction=Message.Direction.INTERNAL,
+        channel=Message.Channel.EMAIL,
+        author=None,
+        body=body,
+    )
 
 
 @transaction.atomic

@@ -1,12 +1,15 @@
 """Background work of the communications domain."""
 
 import imaplib
+import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
 from communications import inbound, outbound
+from communications.models import InboundEmail
 
 
 @task
@@ -29,11 +32,22 @@ def poll_imap_mailbox() -> int:
         for number in data[0].split():
             # PEEK: a plain RFC822/BODY[] fetch sets \Seen at once, and a crash before the
             # message is stored would lose it; we flag it ourselves, after storing.
-            _status, parts = client.fetch(number, "(BODY.PEEK[])")
-            raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
-            if raw is None:
+            _status, parts = client.fetch(number, "(INTERNALDATE BODY.PEEK[])")
+            fetched = next((part for part in parts if isinstance(part, tuple)), None)
+            if fetched is None:
                 continue
-            inbound.email_ingest(raw, now=timezone.now())
+            inbound.email_ingest(
+                fetched[1],
+                now=timezone.now(),
+                read_at=_internal_date(fetched[0]),
+                source=InboundEmail.ArrivalSource.IMAP,
+            )
             client.store(number, "+FLAGS", "\\Seen")  # only after it is stored
             count += 1
     return count
+
+
+def _internal_date(response: bytes) -> datetime | None:
+    """The server's INTERNALDATE (when the mailbox got the message), as an aware instant."""
+    moment = imaplib.Internaldate2tuple(response)
+    return datetime.fromtimestamp(time.mktime(moment), UTC) if moment else None

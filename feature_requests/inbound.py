@@ -42,6 +42,7 @@ def email_propose(record, parsed, *, user, now: datetime) -> FeatureRequest | No
 
     if user is None or not (user.is_staff or getattr(user, "membership", None)):
         record.status = InboundEmail.Status.HELD
+        record.hold_reason = InboundEmail.HoldReason.UNKNOWN_SENDER
         record.error = _("Feature request from an unknown sender: held for an analyst.")
         return None
     existing = FeatureRequest.objects.filter(inbound_email=record).first()

@@ -158,6 +158,18 @@ EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
 # Analysts in this group (Django admin, Groups) are told of every SLA breach.
 SLA_TEAM_LEADS_GROUP = env_str("SLA_TEAM_LEADS_GROUP", "Team leads")
 
+# Inbound e-mail: what our own receiving mail server vouches for (README, "Receiving e-mail").
+# Authentication-Results headers (RFC 8601) are read only from these authserv-ids; empty:
+# no e-mail is verified (members may still open tickets for their own address).
+EMAIL_TRUSTED_AUTHSERV_IDS = env_list("EMAIL_TRUSTED_AUTHSERV_IDS", [])
+# The arrival time is the topmost Received line's date, when one of these hosts wrote it;
+# otherwise when we read the message (IMAP internal date, Maildir file date, or now).
+EMAIL_TRUSTED_RECEIVED_BY = env_list("EMAIL_TRUSTED_RECEIVED_BY", [])
+# An arrival older than this is clamped to it (and the clamp noted on the ticket).
+EMAIL_ARRIVAL_MAX_AGE_HOURS = env_int("EMAIL_ARRIVAL_MAX_AGE_HOURS", 120)
+# Analysts answer from the back office; true: an analyst's *verified* e-mail is a reply too.
+EMAIL_ACCEPT_STAFF_REPLIES = env_bool("EMAIL_ACCEPT_STAFF_REPLIES", default=False)
+
 # Inbound e-mail from an IMAP mailbox, polled by communications.tasks.poll_imap_mailbox.
 IMAP_HOST = env_str("IMAP_HOST")
 IMAP_PORT = env_int("IMAP_PORT", 993)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from communications import services as communication_services
 from communications.models import Call
 from oncall.models import OnCallShift
-from sla.models import ClockMetric, PriorityLevel, SLAClock
+from sla.models import PriorityLevel
 from tickets import services as ticket_services
 from tickets.models import Integration, Organization, Ticket
 
@@ -69,17 +69,6 @@ def _requester(caller: Caller, organization: Organization):
     )
 
 
-def _answered_at(ticket: Ticket, called_at: datetime) -> datetime:
-    """The customer answered when they called (recorded later or not), but never before the
-    wait began: the resolution clock resumes there."""
-    paused_since = (
-        SLAClock.objects.filter(ticket=ticket, metric=ClockMetric.RESOLUTION)
-        .values_list("paused_since", flat=True)
-        .first()
-    )
-    return max(called_at, paused_since) if paused_since else called_at
-
-
 @transaction.atomic
 def call_take(
     *,
@@ -115,11 +104,11 @@ def call_take(
                 {"ticket": _("This ticket is closed: record the call on a new ticket.")}
             )
         if ticket.status == Ticket.Status.WAITING_ON_CUSTOMER:
-            ticket = ticket_services.ticket_transition(
+            ticket = ticket_services.ticket_customer_replied(
                 ticket=ticket,
-                to_status=Ticket.Status.IN_PROGRESS,
                 actor=analyst,
-                now=_answered_at(ticket, called_at),
+                now=now,
+                answered_at=called_at,
                 reason=_("The customer called"),
             )
         opened = False

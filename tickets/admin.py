@@ -163,6 +163,7 @@ class TicketAdmin(SimpleHistoryAdmin):
         SLAStateFilter,
         "channel",
         "integration_24x7",
+        "sender_verified",
     ]
     search_fields = ["reference", "subject", "requester__email"]
     ordering = [F("next_due_at").asc(nulls_last=True), "-reported_at"]
@@ -182,6 +183,7 @@ class TicketAdmin(SimpleHistoryAdmin):
         "integration",
         "channel",
         "reported_at",
+        "sender",
         "origin",
         "waiting_reason",
         "resolved_at",
@@ -215,6 +217,7 @@ class TicketAdmin(SimpleHistoryAdmin):
                         ("organization", "requester"),
                         ("priority", "assignee"),
                         ("channel", "reported_at"),
+                        "sender",
                         "subject",
                         "description",
                         ("category", "affected_service", "scope"),
@@ -314,6 +317,19 @@ class TicketAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("next due"), ordering="next_due_at")
     def next_due(self, ticket):
         return format_instant(ticket.next_due_at) if ticket.next_due_at else "—"
+
+    @admin.display(description=_("sender"))
+    def sender(self, ticket):
+        if ticket.sender_verified:
+            return gettext("verified")
+        return format_html(
+            '<strong class="errornote">{}</strong> {}',
+            gettext("Sender not verified."),
+            gettext(
+                "Our mail server could not authenticate the e-mail that opened this ticket: "
+                "its From address may be forged. Confirm with the customer before acting on it."
+            ),
+        )
 
     @admin.display(description=_("24x7 integration support"))
     def coverage(self, ticket):

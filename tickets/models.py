@@ -22,6 +22,23 @@ class Organization(TimeStampedModel):
         blank=True,
         help_text=_("Comma-separated domains whose senders belong to this organization."),
     )
+    email_accept_unverified = models.BooleanField(
+        _("accept e-mail our mail server could not verify"),
+        default=True,
+        help_text=_(
+            "Members may open tickets (marked “sender not verified”) and answer their own "
+            "tickets from e-mail that fails authentication, as badly configured mail servers "
+            "often do. Off: such e-mail waits for an analyst."
+        ),
+    )
+    email_domain_signup = models.BooleanField(
+        _("verified senders of its domains become members"),
+        default=True,
+        help_text=_(
+            "A verified e-mail from one of the domains above opens a ticket and an account. "
+            "Unverified e-mail never joins an organization."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -252,6 +269,14 @@ class Ticket(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("SLA rules applied"),
+    )
+    sender_verified = models.BooleanField(
+        _("sender verified"),
+        default=True,
+        help_text=_(
+            "False when an e-mail our mail server could not authenticate opened the ticket: "
+            "the From address may be forged."
+        ),
     )
     integration_24x7 = models.BooleanField(_("covered by 24x7 integration support"), default=False)
     integration_24x7_detail = models.CharField(

@@ -33,6 +33,21 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return own.filter(Q(requester=user) | Q(shared_with=user)).distinct()
 
 
+def ticket_visible_to(user, ticket: Ticket) -> bool:
+    """Whether `user` may see (and so write on) this ticket: the rule of `tickets_visible_to`
+    for one ticket already in hand, on every channel (portal, API, e-mail)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.organization_id != ticket.organization_id:
+        return False
+    if membership.is_admin or ticket.requester_id == user.pk:
+        return True
+    return ticket.shared_with.filter(pk=user.pk).exists()
+
+
 SLA_STATES = ("breached", "running", "paused", "met")
 
 

@@ -148,10 +148,12 @@ def ticket_create(
     affected_service: str = "",
     scope: str = Ticket.Scope.ONE_CUSTOMER,
     files: list = (),
+    sender_verified: bool = True,
 ) -> Ticket:
     """Open a ticket whose clocks start when the customer communicated (default: now).
 
-    `files` (communications.services.IncomingFile) are attached to the ticket itself.
+    `files` (communications.services.IncomingFile) are attached to the ticket itself;
+    `sender_verified` is False when an e-mail our mail server could not authenticate opened it.
     """
     reported_at = reported_at or now
     if reported_at > now:
@@ -182,6 +184,7 @@ def ticket_create(
         sla_snapshot=sla_services.snapshot_in_force(policy, at=reported_at, now=now),
         integration_24x7=coverage.covered,
         integration_24x7_detail=coverage.detail,
+        sender_verified=sender_verified,
     )
     _save(ticket, actor=requester, reason=_("Ticket opened"), now=now)
     started = sla_services.clocks_start(
@@ -380,17 +383,32 @@ def _schedule_waiting_reminder(ticket: Ticket, *, now: datetime) -> None:
 
 
 @transaction.atomic
-def ticket_customer_replied(*, ticket: Ticket, actor, now: datetime) -> Ticket:
-    """A customer's answer resumes a ticket that was waiting on them."""
-    ticket, _clocks = _locked(ticket)  # the caller's copy may be stale
+def ticket_customer_replied(
+    *,
+    ticket: Ticket,
+    actor,
+    now: datetime,
+    answered_at: datetime | None = None,
+    reason: str = "",
+) -> Ticket:
+    """A customer's answer resumes a ticket that was waiting on them.
+
+    The wait ends when they answered (`answered_at`: an e-mail's arrival, a call's start),
+    however late it is processed or filed, but never before the wait began.
+    """
+    ticket, ticket_clocks = _locked(ticket)  # the caller's copy may be stale
     if ticket.status != Status.WAITING_ON_CUSTOMER:
         return ticket
+    at = min(answered_at or now, now)
+    paused_since = ticket_clocks[ClockMetric.RESOLUTION].paused_since
+    if paused_since is not None and at < paused_since:
+        at = paused_since
     return ticket_transition(
         ticket=ticket,
         to_status=Status.IN_PROGRESS,
         actor=actor,
-        now=now,
-        reason=_("The customer answered"),
+        now=at,
+        reason=reason or _("The customer answered"),
     )
 
 

@@ -34,13 +34,14 @@ def ticket(default_policy, levels, customer):
     )
 
 
-def test_quarantine_is_listed_with_its_error_and_can_be_filed_on_a_ticket(back_office, ticket):
+def test_held_mail_is_listed_with_its_reason_and_can_be_filed_on_a_ticket(back_office, ticket):
     record, _ = inbound.email_ingest(ORPHAN, now=NOW)
-    listing = back_office.get("/admin/communications/inboundemail/", {"status": "quarantined"})
+    listing = back_office.get("/admin/communications/inboundemail/", {"status": "held"})
     assert listing.status_code == 200
-    assert (
-        "From address" in listing.content.decode() or record.error[:20] in listing.content.decode()
+    assert f'<td class="field-hold_reason">{InboundEmail.HoldReason.INVALID_SENDER.label}' in (
+        listing.content.decode()
     )
+    assert record.error[:30] in listing.content.decode()  # and the details
     detail = back_office.get(f"/admin/communications/inboundemail/{record.pk}/change/")
     assert "Texto perdido." in detail.content.decode()  # the raw source is shown
     action = {"action": "attach_to_ticket", "_selected_action": [record.pk]}
@@ -48,23 +49,74 @@ def test_quarantine_is_listed_with_its_error_and_can_be_filed_on_a_ticket(back_o
         "/admin/communications/inboundemail/", action | {"apply": "1", "reference": "X"}
     )
     record.refresh_from_db()
-    assert record.status == InboundEmail.Status.QUARANTINED  # unknown reference: a form error
+    assert record.status == InboundEmail.Status.HELD  # unknown reference: a form error
     back_office.post(
         "/admin/communications/inboundemail/",
         action | {"apply": "1", "reference": ticket.reference},
     )
     record.refresh_from_db()
     assert (record.status, record.ticket) == (InboundEmail.Status.PROCESSED, ticket)
+    assert record.hold_reason == InboundEmail.HoldReason.INVALID_SENDER  # still says why
+    assert ticket.reference in record.error and "ana" in record.error  # who filed it
 
 
-def test_reprocess_keeps_an_unusable_message_in_quarantine(back_office, ticket):
+def test_reprocess_keeps_a_message_without_sender_held(back_office, ticket):
     record, _ = inbound.email_ingest(ORPHAN, now=NOW)
     back_office.post(
         "/admin/communications/inboundemail/",
         {"action": "reprocess", "_selected_action": [record.pk]},
     )
     record.refresh_from_db()
-    assert record.status == InboundEmail.Status.QUARANTINED and record.error
+    assert record.status == InboundEmail.Status.HELD and record.error
+    assert record.hold_reason == InboundEmail.HoldReason.INVALID_SENDER
+
+
+def test_an_unknown_sender_becomes_a_contact_with_a_ticket_from_the_back_office(
+    back_office, ticket
+):
+    raw = (
+        b"From: Joana Souza <joana@gmail.example>\r\nSubject: Painel fora do ar\r\n"
+        b"Message-ID: <joana-1@gmail.example>\r\n\r\nO painel caiu.\r\n"
+    )
+    record, _ = inbound.email_ingest(raw, now=NOW)
+    assert record.hold_reason == InboundEmail.HoldReason.UNKNOWN_SENDER
+    action = {"action": "create_contact_and_ticket", "_selected_action": [record.pk]}
+    form = back_office.post("/admin/communications/inboundemail/", action)
+    assert "organization" in form.content.decode()  # asks which organization first
+    organization = ticket.organization
+    back_office.post(
+        "/admin/communications/inboundemail/",
+        action | {"apply": "1", "organization": organization.pk, "name": ""},
+    )
+    record.refresh_from_db()
+    assert record.status == InboundEmail.Status.PROCESSED
+    opened = record.ticket
+    assert opened.organization == organization and opened.reported_at == record.received_at
+    assert opened.requester.email == "joana@gmail.example"
+    assert opened.requester.first_name == "Joana Souza"
+    assert opened.requester.membership.organization == organization
+    assert opened.sender_verified is False  # nothing authenticated this e-mail
+
+
+def test_discarding_keeps_the_message_with_the_reason_and_nothing_deletes_it(
+    back_office, ticket, analyst
+):
+    record, _ = inbound.email_ingest(ORPHAN, now=NOW)
+    action = {"action": "discard", "_selected_action": [record.pk]}
+    back_office.post("/admin/communications/inboundemail/", action | {"apply": "1", "reason": ""})
+    record.refresh_from_db()
+    assert record.status == InboundEmail.Status.HELD  # a reason is required
+    back_office.post(
+        "/admin/communications/inboundemail/", action | {"apply": "1", "reason": "Spam"}
+    )
+    record.refresh_from_db()
+    assert record.status == InboundEmail.Status.DISCARDED
+    assert (record.discard_reason, record.discarded_by) == ("Spam", analyst)
+    assert bytes(record.raw) == ORPHAN
+    deleting = back_office.get(f"/admin/communications/inboundemail/{record.pk}/delete/")
+    assert deleting.status_code == 403
+    listing = back_office.get("/admin/communications/inboundemail/")
+    assert "delete_selected" not in listing.content.decode()
 
 
 def test_outgoing_mail_and_record_lists_render(back_office, ticket):

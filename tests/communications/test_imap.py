@@ -3,7 +3,9 @@
 import imaplib
 import socketserver
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +14,11 @@ from communications.tasks import poll_imap_mailbox
 
 pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).parent / "fixtures" / "emails"
+# When the mailbox got each message: an hour ago, to the second, in the server's zone.
+DELIVERED = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
+INTERNAL_DATE = DELIVERED.astimezone(ZoneInfo("America/Sao_Paulo")).strftime(
+    "%d-%b-%Y %H:%M:%S -0300"
+)
 
 
 class Mailbox:
@@ -60,10 +67,10 @@ class IMAPHandler(socketserver.StreamRequestHandler):
                 number, item = int(number_text), item.strip("()").upper()
                 self.mailbox.log.append((item, number))
                 body = self.mailbox.messages[number - 1]
-                if item != "BODY.PEEK[]":
+                if "BODY.PEEK[]" not in item.split():
                     self.mailbox.seen.add(number)
-                answered = "BODY[]" if item.startswith("BODY") else item
-                self.send(f"* {number} FETCH ({answered} {{{len(body)}}}")
+                date = f'INTERNALDATE "{INTERNAL_DATE}" ' if "INTERNALDATE" in item else ""
+                self.send(f"* {number} FETCH ({date}BODY[] {{{len(body)}}}")
                 self.wfile.write(body)
                 self.send(")")
                 if self.mailbox.hang_up_at == ("FETCH", number):
@@ -104,11 +111,14 @@ def test_unseen_messages_are_ingested_once_and_marked_seen(imap_server, default_
     assert imap_server.seen == {1, 2}
     # Fetched without touching the flags, flagged by us once stored.
     assert imap_server.log == [
-        ("BODY.PEEK[]", 1),
+        ("INTERNALDATE BODY.PEEK[]", 1),
         ("STORE", 1),
-        ("BODY.PEEK[]", 2),
+        ("INTERNALDATE BODY.PEEK[]", 2),
         ("STORE", 2),
     ]
+    # With no trusted Received host configured, the mailbox's own arrival date counts.
+    arrivals = set(InboundEmail.objects.values_list("received_at", "arrival_source"))
+    assert arrivals == {(DELIVERED, "imap")}
     assert set(InboundEmail.objects.values_list("status", flat=True)) == {"processed", "held"}
     assert poll_imap_mailbox.call() == 0  # nothing unseen is left
     assert InboundEmail.objects.count() == 2

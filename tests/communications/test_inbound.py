@@ -11,7 +11,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from communications import inbound
+from communications import held_mail, inbound
 from communications.models import InboundEmail, Message, OutboundEmail
 from tests import factories
 from tests.communications.conftest import NOW
@@ -32,8 +32,16 @@ STATUS_OF = {
 
 @pytest.fixture
 def desk(default_policy, levels, customer, settings):
-    """The world the corpus expects: Acme, its customer, HD-2026-000001 and our first e-mail."""
+    """The world the corpus expects: Acme, its customer, HD-2026-000001 (shared with their
+    colleague Maria) and our first e-mail; mx1.helpdesk.test is our receiving server."""
     settings.DEFAULT_FROM_EMAIL = "Suporte <suporte@helpdesk.test>"
+    settings.EMAIL_TRUSTED_AUTHSERV_IDS = ["mx1.helpdesk.test"]
+    settings.EMAIL_TRUSTED_RECEIVED_BY = ["mx1.helpdesk.test"]
+    maria = factories.make_customer(
+        organization=customer.membership.organization,
+        username="maria",
+        email="maria@acme.example.com",
+    )
     ticket = ticket_services.ticket_create(
         organization=customer.membership.organization,
         requester=customer,
@@ -44,6 +52,7 @@ def desk(default_policy, levels, customer, settings):
         now=NOW,
     )
     assert ticket.reference == "HD-2026-000001"
+    ticket.shared_with.add(maria)
     OutboundEmail.objects.filter(ticket=ticket, to=customer.email).update(
         message_id="<out-0001@helpdesk.test>"
     )
@@ -61,11 +70,15 @@ def test_each_message_of_the_corpus_lands_where_it_should(desk, name):
     assert created
     assert bytes(record.raw) == raw  # the original, byte for byte
     assert record.status == STATUS_OF[expected["expect"]], record.error
+    assert record.hold_reason == expected.get("hold_reason", ""), record.error
+    if "sender_verified" in expected:
+        assert record.sender_verified is expected["sender_verified"]
     if expected.get("message_id"):
         assert record.message_id == expected["message_id"]
     if expected["expect"] == "new_ticket":
         assert Ticket.objects.count() == tickets_before + 1
         assert record.ticket.channel == Ticket.Channel.EMAIL
+        assert record.ticket.sender_verified is record.sender_verified
         assert record.ticket.reported_at == record.received_at
         if expected.get("reported_at"):  # our Received header, never the sender's Date
             assert record.ticket.reported_at == datetime.fromisoformat(expected["reported_at"])
@@ -94,7 +107,7 @@ def test_each_message_of_the_corpus_lands_where_it_should(desk, name):
 
 
 def test_unknown_senders_get_one_polite_reply_a_day_and_automatic_mail_none(desk):
-    held = [n for n, e in MANIFEST.items() if e["expect"] == "held"]
+    held = [n for n, e in MANIFEST.items() if e.get("hold_reason") == "unknown_sender"]
     ignored = [n for n, e in MANIFEST.items() if e["expect"] == "ignored"]
     for name in held + ignored:
         inbound.email_ingest((CORPUS / name).read_bytes(), now=NOW)
@@ -170,12 +183,13 @@ def test_the_command_reads_maildir_mbox_and_standard_input(desk, tmp_path, monke
     assert "duplicate: 3" in out.getvalue().splitlines()[-1]
 
 
-def test_a_quarantined_message_is_filed_on_a_ticket_by_an_analyst(desk):
+def test_a_held_message_is_filed_on_a_ticket_by_an_analyst(desk):
     raw = b"Subject: sem remetente\r\nMessage-ID: <orphan-1@x.example>\r\n\r\nOi, sou eu.\r\n"
     record, _created = inbound.email_ingest(raw, now=NOW)
-    assert record.status == InboundEmail.Status.QUARANTINED
+    assert (record.status, record.hold_reason) == ("held", "invalid_sender")
     analyst = factories.make_analyst()
-    inbound.email_attach_to_ticket(record, ticket=desk, actor=analyst, now=NOW)
+    held_mail.email_attach_to_ticket(record, ticket=desk, actor=analyst, now=NOW)
     record.refresh_from_db()
     assert record.status == InboundEmail.Status.PROCESSED and record.ticket == desk
+    assert record.hold_reason == "invalid_sender"  # why it had been held stays on record
     assert "Oi, sou eu." in desk.messages.get().body

@@ -39,10 +39,16 @@ def test_a_known_customer_writing_to_the_address_proposes_a_feature(configured):
     assert "CSV" in fr.description
     assert fr.inbound_email == record
     assert Subscription.objects.filter(feature_request=fr, user=customer).exists()
-    _again, created = inbound.email_ingest(
+    again, created = inbound.email_ingest(
+        raw(sender="cliente@acme.example.com", to="IDEIAS@helpdesk.localhost"), now=NOW
+    )
+    assert not created and again == record  # the same bytes: a redelivery
+    # The same message by another route (only a header differs): kept, not proposed twice.
+    copy, created = inbound.email_ingest(
         raw(sender="cliente@acme.example.com", to="ideias@helpdesk.localhost"), now=NOW
     )
-    assert not created and FeatureRequest.objects.count() == 1
+    assert created and copy.message_id_reused and copy.status == InboundEmail.Status.IGNORED
+    assert FeatureRequest.objects.count() == 1
     inbound.email_process(record, now=NOW)  # re-processed from the admin: still one
     assert FeatureRequest.objects.count() == 1
 

@@ -64,6 +64,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "priority",
             "status",
             "channel",
+            "sender_verified",
             "organization",
             "requester",
             "assignee",
