@@ -103,27 +103,32 @@ class InboundEmailAdmin(admin.ModelAdmin):
         text = bytes(record.raw)[:200_000].decode("utf-8", "replace")
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)
 
-    def _action_form(self, request, queryset, form, *, action: str, title: str):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "records": queryset,
-            "action_name": action,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/communications/inboundemail/attach.html", context)
-
-    def _each_workable(self, request, queryset, work) -> None:
-        """Run `work` on each held or quarantined e-mail, reporting refusals one by one."""
+    def _form_action(self, request, queryset, form_class, *, action: str, title: str, work):
+        """Ask for the action's form, then run `work(record, cleaned_data, now)` on each held
+        or quarantined e-mail, reporting refusals one by one."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "form": form,
+                "records": queryset,
+                "action_name": action,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            }
+            return TemplateResponse(
+                request, "admin/communications/inboundemail/attach.html", context
+            )
+        now = timezone.now()
         for record in queryset.filter(status__in=held_mail.WORKABLE):
             try:
-                work(record)
+                work(record, form.cleaned_data, now)
             except ValidationError as error:
                 self.message_user(request, f"{record}: {' '.join(error.messages)}", messages.ERROR)
             else:
                 self.message_user(request, f"{record}: {gettext('done')}", messages.SUCCESS)
+        return None
 
     @admin.action(description=_("Process again"))
     def reprocess(self, request, queryset):
@@ -135,59 +140,46 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Attach to a ticket…"))
     def attach_to_ticket(self, request, queryset):
-        form = AttachToTicketForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            title = gettext("Attach e-mails to a ticket (the customer's answer, when it arrived)")
-            return self._action_form(
-                request, queryset, form, action="attach_to_ticket", title=title
-            )
-        ticket, now = form.cleaned_data["reference"], timezone.now()
-        self._each_workable(
+        return self._form_action(
             request,
             queryset,
-            lambda record: held_mail.email_attach_to_ticket(
-                record, ticket=ticket, actor=request.user, now=now
+            AttachToTicketForm,
+            action="attach_to_ticket",
+            title=gettext("Attach e-mails to a ticket (the customer's answer, when it arrived)"),
+            work=lambda record, data, now: held_mail.email_attach_to_ticket(
+                record, ticket=data["reference"], actor=request.user, now=now
             ),
         )
-        return None
 
     @admin.action(description=_("Create contact and ticket…"))
     def create_contact_and_ticket(self, request, queryset):
-        form = CreateContactForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            title = gettext("Make the sender a contact of an organization and open a ticket")
-            return self._action_form(
-                request, queryset, form, action="create_contact_and_ticket", title=title
-            )
-        organization, now = form.cleaned_data["organization"], timezone.now()
-        self._each_workable(
+        return self._form_action(
             request,
             queryset,
-            lambda record: held_mail.email_open_for_contact(
+            CreateContactForm,
+            action="create_contact_and_ticket",
+            title=gettext("Make the sender a contact of an organization and open a ticket"),
+            work=lambda record, data, now: held_mail.email_open_for_contact(
                 record,
-                organization=organization,
-                name=form.cleaned_data["name"],
+                organization=data["organization"],
+                name=data["name"],
                 actor=request.user,
                 now=now,
             ),
         )
-        return None
 
     @admin.action(description=_("Discard with a reason…"))
     def discard(self, request, queryset):
-        form = DiscardForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            title = gettext("Discard e-mails (they are kept, with the reason)")
-            return self._action_form(request, queryset, form, action="discard", title=title)
-        now = timezone.now()
-        self._each_workable(
+        return self._form_action(
             request,
             queryset,
-            lambda record: held_mail.email_discard(
-                record, reason=form.cleaned_data["reason"], actor=request.user, now=now
+            DiscardForm,
+            action="discard",
+            title=gettext("Discard e-mails (they are kept, with the reason)"),
+            work=lambda record, data, now: held_mail.email_discard(
+                record, reason=data["reason"], actor=request.user, now=now
             ),
         )
-        return None
 
 
 @admin.register(OutboundEmail)

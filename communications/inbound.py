@@ -13,6 +13,7 @@ saw the message, never a date the sender wrote.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -32,6 +33,7 @@ from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.models import Organization, Ticket
 
+logger = logging.getLogger(__name__)
 Status = InboundEmail.Status
 Reason = InboundEmail.HoldReason
 Arrival = InboundEmail.ArrivalSource
@@ -495,5 +497,9 @@ def _autoreply_unknown(record: InboundEmail, now: datetime) -> None:
         auto_submitted=True,
         created_at__gte=now - timedelta(days=1),
     ).exists()
-    if not recent:
+    if recent:
+        return
+    try:
         notifications.unknown_sender(record, record.from_address, record.subject)
+    except Exception:  # a courtesy: the message itself is stored and held either way
+        logger.exception("auto-reply to %s not recorded", record.from_address)

@@ -227,6 +227,17 @@ class Attachment(models.Model):
     def is_internal(self) -> bool:
         return self.message is not None and self.message.is_internal
 
+    @property
+    def is_forwarded_message(self) -> bool:
+        """An e-mail the sender forwarded (message/rfc822): their evidence, not their words."""
+        return self.content_type.split(";")[0].strip().lower() == "message/rfc822"
+
+    @property
+    def label(self) -> str:
+        if self.is_forwarded_message:
+            return _("Forwarded message: %(name)s") % {"name": self.original_name}
+        return self.original_name
+
 
 class Call(TimeStampedModel):
     """A phone call or meeting, and what was said there, in writing."""

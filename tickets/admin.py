@@ -395,7 +395,7 @@ class TicketAdmin(SimpleHistoryAdmin):
                             (
                                 (
                                     reverse("communications:attachment", args=[a.pk]),
-                                    a.original_name,
+                                    a.label,
                                     max(1, a.size // 1024),
                                 )
                                 for a in entry.attachments

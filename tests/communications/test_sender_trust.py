@@ -461,7 +461,7 @@ def test_out_of_office_subjects_are_ignored(world, subject):
     assert ingest(mail(subject=subject)).status == "ignored"
 
 
-def test_a_forwarded_message_is_one_eml_attachment_not_text_of_the_sender(world):
+def test_a_forwarded_message_is_one_eml_attachment_not_text_of_the_sender(world, client):
     inner = (
         "From: fornecedor@fornecedor.example\r\nSubject: Fatura vencida\r\n"
         "Message-ID: <inner@fornecedor.example>\r\nMIME-Version: 1.0\r\n"
@@ -484,3 +484,6 @@ def test_a_forwarded_message_is_one_eml_attachment_not_text_of_the_sender(world)
         ("Fatura vencida.eml", "message/rfc822")
     ]
     assert b"PAGUE AGORA" in attachments[0].file.read()
+    client.force_login(world["cliente"])
+    page = client.get(record.ticket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Forwarded message: Fatura vencida.eml" in page.content.decode()
