@@ -26,8 +26,9 @@ REFERENCE_RE = re.compile(r"\bHD-\d{4}-\d{6}\b")
 ADDRESS_FULL_RE = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\".]+")
 MESSAGE_ID_RE = re.compile(r"<[^<>\s]+>")
 RECEIVED_BY_RE = re.compile(r"\bby\s+([^\s;()\[\]]+)", re.I)
+# Robot senders, with or without a domain ("From: MAILER-DAEMON" is common in bounces).
 AUTOMATIC_SENDERS = re.compile(
-    r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)[@+]", re.I
+    r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([@+]|$)", re.I
 )
 # Present at all (any value) on automatic mail only.
 AUTOMATIC_HEADERS = (
@@ -146,7 +147,7 @@ def parse(raw: bytes) -> ParsedEmail:
         html=html_body,
         in_reply_to=MESSAGE_ID_RE.findall(_header(message, "In-Reply-To")),
         references=MESSAGE_ID_RE.findall(_header(message, "References")),
-        automatic=_is_automatic(message, from_address),
+        automatic=_is_automatic(message),
         attachments=attachments,
         received=_all_raw(message, "Received"),
         authentication_results=_all_raw(message, "Authentication-Results"),
@@ -271,7 +272,7 @@ def _sender(message: Message) -> tuple[str, str]:
     return re.sub(r"\s+", " ", display.replace("\x00", "")).strip()[:150], address
 
 
-def _is_automatic(message: Message, from_address: str) -> bool:
+def _is_automatic(message: Message) -> bool:
     """Auto-replies, bulk mail, loops and bounces: never open tickets nor get answers.
 
     Every common marker: RFC 3834 Auto-Submitted, Precedence, the X-Autoreply family,
@@ -287,9 +288,20 @@ def _is_automatic(message: Message, from_address: str) -> bool:
         or any(_header(message, name) for name in AUTOMATIC_HEADERS)
         or "report-type=delivery-status" in content_type
         or "report-type=disposition-notification" in content_type
-        or AUTOMATIC_SENDERS.match(from_address)
+        or any(AUTOMATIC_SENDERS.match(sender) for sender in _claimed_senders(message))
         or _looks_like_out_of_office(_header(message, "Subject"))
     )
+
+
+def _claimed_senders(message: Message) -> list[str]:
+    """Every address-like word of the From header, valid or not (robots rarely write one
+    valid address)."""
+    raw = " ".join(_all_raw(message, "From"))
+    try:
+        found = [address for _name, address in getaddresses([raw]) if address]
+    except Exception:
+        found = []
+    return [word.strip().lower() for word in found or raw.replace("<", " ").split()]
 
 
 def _looks_like_out_of_office(subject: str) -> bool:
