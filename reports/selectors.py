@@ -216,11 +216,18 @@ def _label(grouping: str, row: dict) -> str:
 
 def _state_filters(metric: str, now: datetime) -> dict[str, Q]:
     mine = Q(metric=metric)
+    # A breach is a fact (breached_at), even on a clock now paused or moved later.
+    breached = (
+        Q(breached_at__isnull=False)
+        | Q(state=ClockState.BREACHED)
+        | Q(state=ClockState.RUNNING, due_at__lt=now)
+    )
     return {
         "met": mine & Q(state=ClockState.MET),
-        "breached": mine
-        & (Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lt=now)),
-        "open": mine & (Q(state=ClockState.PAUSED) | Q(state=ClockState.RUNNING, due_at__gte=now)),
+        "breached": mine & breached,
+        "open": mine
+        & ~breached
+        & (Q(state=ClockState.PAUSED) | Q(state=ClockState.RUNNING, due_at__gte=now)),
     }
 
 
@@ -383,14 +390,21 @@ def backlog_report(*, period: Period, now: datetime) -> BacklogReport:
         "overdue": Count(
             "ticket_id",
             distinct=True,
-            filter=Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lt=now),
+            filter=Q(breached_at__isnull=False)
+            | Q(state=ClockState.BREACHED)
+            | Q(state=ClockState.RUNNING, due_at__lt=now),
         )
     }
     for name, span in BREACH_WINDOWS:
         windows[name] = Count(
             "ticket_id",
             distinct=True,
-            filter=Q(state=ClockState.RUNNING, due_at__gte=now, due_at__lt=now + span),
+            filter=Q(
+                state=ClockState.RUNNING,
+                breached_at__isnull=True,
+                due_at__gte=now,
+                due_at__lt=now + span,
+            ),
         )
     due_by_level = {
         row["ticket__priority_id"]: row

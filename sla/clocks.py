@@ -91,14 +91,28 @@ class ReplayedClock:
     state: str
     met_at: datetime | None
     paused_total: timedelta
+    breached_at: datetime | None = None
 
 
-def clock_state(*, due_at: datetime | None, met_at: datetime | None, now: datetime) -> str:
-    """running, paused, met or breached: the one rule both the services and replay use."""
+def clock_state(
+    *,
+    due_at: datetime | None,
+    met_at: datetime | None,
+    now: datetime,
+    breached_at: datetime | None = None,
+) -> str:
+    """running, paused, met or breached: the one rule both the services and replay use.
+
+    A clock that once breached stays breached (`breached_at` is a fact), whatever its due
+    instant says now; only a wait shows as paused meanwhile.
+    """
     if met_at is not None:
-        return "met" if due_at is not None and met_at <= due_at else "breached"
+        late = breached_at is not None or due_at is None or met_at > due_at
+        return "breached" if late else "met"
     if due_at is None:
         return "paused"
+    if breached_at is not None:
+        return "breached"
     return "running" if now <= due_at else "breached"
 
 
@@ -133,9 +147,11 @@ def replay(engine: BusinessTime, events: Sequence[ClockEventLike]) -> ReplayedCl
     Kinds: started and recalculated (carry budget and clock), paused, resumed, met, reopened,
     breached. The state is judged when the last event was recorded, as it was then.
     """
-    start = budget = clock = met_at = last_at = None
+    start = budget = clock = met_at = last_at = breached_at = None
     for event in events:
         last_at = event.recorded_at
+        if event.kind == "breached" and breached_at is None:
+            breached_at = event.at
         if event.kind == "started":
             start, budget, clock = event.at, event.budget, CLOCKS[event.clock]
         elif event.kind == "recalculated":
@@ -151,7 +167,8 @@ def replay(engine: BusinessTime, events: Sequence[ClockEventLike]) -> ReplayedCl
     paused_total = sum(((b - a) for a, b in intervals if b is not None), start=timedelta(0))
     return ReplayedClock(
         due_at=due,
-        state=clock_state(due_at=due, met_at=met_at, now=last_at),
+        state=clock_state(due_at=due, met_at=met_at, now=last_at, breached_at=breached_at),
         met_at=met_at,
         paused_total=paused_total,
+        breached_at=breached_at,
     )

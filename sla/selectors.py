@@ -86,47 +86,64 @@ def priority_levels() -> QuerySet[PriorityLevel]:
 class ClockStatus:
     """How a clock stands right now, for people: a state, a label and a text."""
 
-    state: str  # on_track, at_risk, breached, paused, met
+    state: str  # on_track, at_risk, breached, paused, met, not_applicable
     label: str
     text: str
 
 
-AT_RISK_SHARE = 0.25  # less than a quarter of the budget left
-
-
-def clock_status(clock: SLAClock, engine: business_time.BusinessTime, now: datetime) -> ClockStatus:
-    """Remaining or overdue time in the clock's own terms (business hours when it counts so)."""
-    kind = business_time.CLOCKS[clock.clock]
+def clock_verdict(clock: SLAClock, now: datetime, *, finished: bool = False) -> str:
+    """The one reading of a clock everywhere (list, filters, API, portal, sweep): on_track,
+    at_risk (past the level's warning threshold, `warn_at`, as the sweep warns), breached (a
+    fact once it happened), paused, met; on a closed or cancelled ticket only final verdicts:
+    met, breached or not_applicable (stopped before its deadline)."""
+    if clock.breached_at is not None:
+        return "breached"
     if clock.met_at is not None:
-        if clock.due_at is not None and clock.met_at > clock.due_at:
-            late = engine.elapsed(clock.due_at, clock.met_at, kind)
-            return ClockStatus(
-                "breached", _("breached"), _("met %(late)s late") % {"late": format_duration(late)}
-            )
+        late = clock.due_at is None or clock.met_at > clock.due_at
+        return "breached" if late else "met"
+    if clock.due_at is not None and now > clock.due_at and not finished:
+        return "breached"
+    if finished:
+        return "not_applicable"
+    if clock.due_at is None:
+        return "paused"
+    if clock.warn_at is not None and now >= clock.warn_at:
+        return "at_risk"
+    return "on_track"
+
+
+def clock_status(
+    clock: SLAClock, engine: business_time.BusinessTime, now: datetime, *, finished: bool = False
+) -> ClockStatus:
+    """Remaining or overdue time in the clock's own terms (business hours when it counts so);
+    `finished` (a closed or cancelled ticket) shows the final verdict, never a countdown."""
+    kind = business_time.CLOCKS[clock.clock]
+    verdict = clock_verdict(clock, now, finished=finished)
+    if verdict == "met":
         met_local = clock.met_at.astimezone(engine.zone)
         return ClockStatus("met", _("met"), _("on %(when)s") % {"when": f"{met_local:%d/%m %H:%M}"})
-    if clock.due_at is None:
+    if verdict == "breached":
+        breached_at = clock.breached_at or clock.due_at
+        if clock.met_at is not None:
+            late = engine.elapsed(breached_at, clock.met_at, kind)
+            text = _("met %(late)s late") % {"late": format_duration(late)}
+        elif finished or clock.due_at is None:
+            local = breached_at.astimezone(engine.zone)
+            text = _("ran out on %(when)s") % {"when": f"{local:%d/%m %H:%M}"}
+        else:
+            overdue = engine.elapsed(breached_at, now, kind)
+            text = _("overdue by %(time)s") % {"time": format_duration(overdue)}
+        return ClockStatus("breached", _("breached"), text)
+    if verdict == "not_applicable":
+        return ClockStatus("not_applicable", _("not applicable"), _("stopped before its deadline"))
+    if verdict == "paused":
         left = clock.remaining_at_pause or timedelta(0)
         return ClockStatus(
             "paused", _("paused"), _("paused, %(left)s left") % {"left": format_duration(left)}
         )
-    if now > clock.due_at:
-        overdue = engine.elapsed(clock.due_at, now, kind)
-        return ClockStatus(
-            "breached",
-            _("breached"),
-            _("overdue by %(time)s") % {"time": format_duration(overdue)},
-        )
     left = engine.elapsed(now, clock.due_at, kind)
-    state, label = (
-        ("at_risk", _("at risk"))
-        if left < clock.budget * AT_RISK_SHARE
-        else (
-            "on_track",
-            _("on track"),
-        )
-    )
-    return ClockStatus(state, label, _("%(left)s left") % {"left": format_duration(left)})
+    label = _("at risk") if verdict == "at_risk" else _("on track")
+    return ClockStatus(verdict, label, _("%(left)s left") % {"left": format_duration(left)})
 
 
 def format_duration(duration: timedelta) -> str:

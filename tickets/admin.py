@@ -273,7 +273,7 @@ class TicketAdmin(SimpleHistoryAdmin):
         if clock is None:
             return "—"
         engine = sla_services.snapshot_engine(ticket.sla_snapshot)
-        status = sla_selectors.clock_status(clock, engine, self._now)
+        status = sla_selectors.clock_status(clock, engine, self._now, finished=not ticket.is_open)
         return format_html(
             '<span class="sla sla-{}" title="{}"><strong>{}</strong> · {}</span>',
             status.state,
@@ -344,7 +344,9 @@ class TicketAdmin(SimpleHistoryAdmin):
         engine = sla_services.snapshot_engine(ticket.sla_snapshot)
         rows = []
         for clock in ticket.clocks.all():
-            status = sla_selectors.clock_status(clock, engine, self._now)
+            status = sla_selectors.clock_status(
+                clock, engine, self._now, finished=not ticket.is_open
+            )
             rows.append(
                 (
                     clock.get_metric_display(),

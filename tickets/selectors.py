@@ -54,13 +54,16 @@ SLA_STATES = ("breached", "running", "paused", "met")
 def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime):
     """Tickets by the state of their clocks, as the lists show it (one indexed subquery each).
 
-    breached: a clock breached, or running past its due instant (before the sweep marks it);
-    running: a clock counting and none breached; paused: an open ticket waiting on the
-    customer (a cancelled ticket's clocks are stopped, not paused); met: every clock met.
+    breached: a clock that ever breached (`breached_at`, a fact no later change clears), or
+    running past its due instant (before the sweep marks it); running: a clock counting and
+    none breached; paused: an open ticket waiting on the customer (a cancelled ticket's clocks
+    are stopped, not paused); met: every clock met, none ever breached.
     """
     clocks = SLAClock.objects.filter(ticket=OuterRef("pk"))
     breached = clocks.filter(
-        Q(state=ClockState.BREACHED) | Q(state=ClockState.RUNNING, due_at__lt=now)
+        Q(breached_at__isnull=False)
+        | Q(state=ClockState.BREACHED)
+        | Q(state=ClockState.RUNNING, due_at__lt=now)
     )
     if state == "breached":
         return tickets.filter(Exists(breached))
@@ -71,7 +74,7 @@ def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime
     if state == "paused":
         return tickets.open().filter(Exists(clocks.filter(state=ClockState.PAUSED)))
     if state == "met":
-        return tickets.exclude(Exists(clocks.filter(met_at__isnull=True)))
+        return tickets.exclude(Exists(clocks.filter(met_at__isnull=True))).exclude(Exists(breached))
     return tickets
 
 

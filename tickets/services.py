@@ -195,12 +195,14 @@ def ticket_create(
         now=now,
     )
     _refresh_next_due(ticket, started)
+    late = [clock for clock in started if clock.breached_at is not None]
     if files:
         from communications.services import attachment_store
 
         for file in files:
             attachment_store(ticket=ticket, message=None, file=file, uploaded_by=requester, now=now)
     notifications().ticket_opened(ticket, now=now)
+    sla_announce(warned=[], breached=late, now=now)  # reported already past a deadline
     return ticket
 
 
@@ -436,7 +438,7 @@ def ticket_change_priority(
         )
     except sla_services.SLAError as error:
         raise TicketError({"priority": str(error)}) from None
-    sla_services.clocks_recalculate(
+    recalculated = sla_services.clocks_recalculate(
         ticket_clocks=ticket_clocks.values(),
         snapshot=ticket.sla_snapshot,
         level=level,
@@ -449,6 +451,9 @@ def ticket_change_priority(
     ticket.integration_24x7, ticket.integration_24x7_detail = coverage.covered, coverage.detail
     _save(ticket, actor=actor, reason=reason, now=now)
     _refresh_next_due(ticket, ticket_clocks.values())
+    for clock in recalculated.breached:
+        clock.ticket = ticket
+    sla_announce(warned=[], breached=recalculated.breached, now=now)  # an upgrade made it late
     return ticket
 
 
@@ -473,9 +478,10 @@ def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
     for clock in ticket_clocks:
         clock.ticket = by_id[clock.ticket_id]
     reason = _("Policy “%(policy)s” re-applied") % {"policy": policy.name}
-    changed = sla_services.clocks_reapply(
+    reapplied = sla_services.clocks_reapply(
         clocks_with_tickets=ticket_clocks, snapshot=snapshot, now=now, actor=actor, reason=reason
     )
+    changed = reapplied.changed
     clocks_by_ticket: dict[int, list[SLAClock]] = {}
     for clock in ticket_clocks:
         clocks_by_ticket.setdefault(clock.ticket_id, []).append(clock)
@@ -492,6 +498,7 @@ def tickets_reapply_policy(*, policy: SLAPolicy, actor, now: datetime) -> int:
         default_user=actor,
         default_change_reason=_("SLA policy re-applied"),
     )
+    sla_announce(warned=[], breached=reapplied.breached, now=now)
     return len(moved)
 
 
@@ -513,22 +520,30 @@ def ticket_share(*, ticket: Ticket, members, actor, now: datetime) -> Ticket:
 
 
 def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
-    """Warn and breach the clocks whose instant came, and tell the right analysts once.
-
-    At risk: the assignee (nobody assigned: every analyst of the queue). Breached: the
-    assignee and the team leads (unassigned: the queue and the team leads), and for a ticket
-    24x7 support covers, the analysts on call, told at once whatever the hour.
-    """
+    """Warn and breach the clocks whose instant came, and tell the right analysts once."""
     sweep = sla_services.clocks_sweep(now=now)
-    if not (sweep.warned or sweep.breached):
-        return sweep
+    sla_announce(warned=sweep.warned, breached=sweep.breached, now=now)
+    return sweep
+
+
+def sla_announce(*, warned, breached, now: datetime) -> None:
+    """Tell the right analysts of clocks at risk and breached, once per clock and instant.
+
+    The sweep's notices, and also those of a ticket opened already late or moved into
+    lateness by a priority change or a re-applied policy. At risk: the assignee (nobody
+    assigned: every analyst of the queue). Breached: the assignee and the team leads
+    (unassigned: the queue and the team leads), and for a ticket 24x7 support covers, the
+    analysts on call, told at once whatever the hour.
+    """
+    if not (warned or breached):
+        return
     notices = notifications()
     queue = list(selectors.queue_analysts())
     leads = list(selectors.team_leads())
-    covered = any(clock.ticket.integration_24x7 for clock in sweep.warned + sweep.breached)
+    covered = any(clock.ticket.integration_24x7 for clock in [*warned, *breached])
     on_call = notices.on_call_now(now=now) if covered else []
     alerts = []
-    for kind, swept in (("warned", sweep.warned), ("breached", sweep.breached)):
+    for kind, swept in (("warned", warned), ("breached", breached)):
         for clock in swept:
             assignee = clock.ticket.assignee
             people = ([assignee] if assignee else queue) + (leads if kind == "breached" else [])
@@ -537,11 +552,10 @@ def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
                 # on call: told at once of a breach, and of a warning on a ticket they hold
                 woken = on_call if kind == "breached" else [p for p in people if p in on_call]
             alerts.append((clock, kind, people + woken, {person.pk for person in woken}))
-    # one read of the analysts' preferences for the whole sweep, not one per clock
+    # one read of the analysts' preferences for all the notices, not one per clock
     everyone = {person.pk: person for alert in alerts for person in alert[2]}
     instants = notices.analyst_instants(everyone.values(), now=now)
     for clock, kind, people, woken_ids in alerts:
         notices.sla_alert(
             clock, kind=kind, recipients=people, now=now, instants=instants, on_call_ids=woken_ids
         )
-    return sweep

@@ -42,7 +42,7 @@ def _clock_lines(request, ticket, now):
     engine = sla_services.snapshot_engine(ticket.sla_snapshot)
     zone = _display_zone(request, engine)
     return [
-        (clock, sla_selectors.clock_status(clock, engine, now), zone)
+        (clock, sla_selectors.clock_status(clock, engine, now, finished=not ticket.is_open), zone)
         for clock in ticket.clocks.all()
     ]
 

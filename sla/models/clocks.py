@@ -105,6 +105,15 @@ class SLAClock(models.Model):
         _("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
     )
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    breached_at = models.DateTimeField(
+        _("breached at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the clock ran out. A fact: no later priority change, policy re-apply, pause "
+            "or resolution clears it."
+        ),
+    )
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_total = models.DurationField(_("total paused time"), default=timedelta(0))
     remaining_at_pause = models.DurationField(_("remaining when paused"), null=True, blank=True)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from helpdesk.db import bulk_update_rows
+from helpdesk.formats import format_instant
 from sla import business_time, clocks, selectors
 from sla.models import (
     ClockEventKind,
@@ -188,8 +189,10 @@ def _event(clock: SLAClock, kind: str, *, at: datetime, now: datetime, actor=Non
 
 
 def _pauses(clock: SLAClock) -> list[clocks.Interval]:
-    """Paused intervals from the clock's events, read fresh (never a stale prefetch)."""
-    return clocks.pauses_from_events(SLAClockEvent.objects.filter(sla_clock=clock))
+    """Paused intervals from the clock's events, read fresh (never a stale prefetch), in the
+    order of their instants: an answer recorded late still ends the wait when it came."""
+    events = SLAClockEvent.objects.filter(sla_clock=clock).order_by("at", "recorded_at", "id")
+    return clocks.pauses_from_events(events)
 
 
 def _warning_share(budget: timedelta, percent: int) -> timedelta:
@@ -205,7 +208,19 @@ def _recompute(
     clock.warn_at = clocks.due_with_pauses(
         engine, clock.started_at, _warning_share(clock.budget, clock.warn_percent), kind, pauses
     )
-    clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
+    clock.state = clocks.clock_state(
+        due_at=clock.due_at, met_at=clock.met_at, now=now, breached_at=clock.breached_at
+    )
+
+
+def _breach_if_late(clock: SLAClock, now: datetime, *, actor=None) -> SLAClockEvent | None:
+    """Record the breach of a clock found past its deadline (opened late, upgraded into
+    lateness, met late before the sweep saw it): once, dated at the deadline."""
+    overdue = clock.met_at is None and clock.due_at is not None and clock.due_at < now
+    if clock.breached_at is not None or not (overdue or clock.state == ClockState.BREACHED):
+        return None
+    clock.breached_at = clock.due_at
+    return _event(clock, ClockEventKind.BREACHED, at=clock.due_at, now=now, actor=actor)
 
 
 def clocks_start(
@@ -234,14 +249,10 @@ def clocks_start(
                 state=clocks.clock_state(due_at=due, met_at=None, now=now),
             )
         )
+    breaches = [event for c in started if (event := _breach_if_late(c, now)) is not None]
     SLAClock.objects.bulk_create(started)
     events = [_event(c, ClockEventKind.STARTED, at=c.started_at, now=now) for c in started]
-    events += [
-        _event(c, ClockEventKind.BREACHED, at=c.due_at, now=now)
-        for c in started
-        if c.state == ClockState.BREACHED
-    ]
-    SLAClockEvent.objects.bulk_create(events)
+    SLAClockEvent.objects.bulk_create(events + breaches)
     return started
 
 
@@ -264,6 +275,9 @@ def clock_meet(*, clock: SLAClock, engine, at: datetime, actor=None) -> SLAClock
     clock.time_used = clocks.spent(
         engine, clock.started_at, at, business_time.CLOCKS[clock.clock], pauses
     )
+    breach = _breach_if_late(clock, at)
+    if breach is not None:  # met late before any sweep saw the deadline pass
+        breach.save()
     return _save(clock, _event(clock, ClockEventKind.MET, at=at, now=at, actor=actor))
 
 
@@ -271,6 +285,9 @@ def clock_pause(*, clock: SLAClock, engine, at: datetime, reason: str, actor=Non
     """Stop counting (waiting on the customer); the deadline is unknown until it resumes."""
     if clock.met_at is not None or clock.paused_since is not None:
         return clock
+    breach = _breach_if_late(clock, at, actor=actor)  # ran out before the wait began
+    if breach is not None:
+        breach.save()
     used = clocks.spent(
         engine, clock.started_at, at, business_time.CLOCKS[clock.clock], _pauses(clock)
     )
@@ -325,6 +342,14 @@ def clocks_stop(
         clock_pause(clock=clock, engine=engine, at=at, reason=reason, actor=actor)
 
 
+@dataclass(frozen=True)
+class Recalculated:
+    """Clocks put on new targets, and those of them the change made late (to announce)."""
+
+    changed: list[SLAClock]
+    breached: list[SLAClock]
+
+
 def clocks_recalculate(
     *,
     ticket_clocks: Iterable[SLAClock],
@@ -334,13 +359,20 @@ def clocks_recalculate(
     now: datetime,
     actor=None,
     reason: str,
-) -> list[SLAClock]:
-    """New targets for existing clocks (priority change, re-applied policy); pauses are kept."""
+) -> Recalculated:
+    """New targets for existing clocks (priority change, re-applied policy); pauses are kept.
+
+    A met clock is history: its due, met instant and verdict never change. A breach is a
+    fact: a deadline moved past it keeps the breach, and the event says so; a deadline moved
+    into the past breaches the clock at once (returned in `breached`, to be announced).
+    """
     engine = snapshot_engine(snapshot)
     targets = snapshot_targets(snapshot, level_code=level.code, integration_24x7=integration_24x7)
     percent = level.warning_percent
-    changed = []
+    changed, breached = [], []
     for clock in ticket_clocks:
+        if clock.met_at is not None:
+            continue
         target = targets[clock.metric]
         clock.budget, clock.clock = target.duration, target.clock.code
         clock.warn_percent = percent
@@ -348,15 +380,22 @@ def clocks_recalculate(
         if clock.paused_since is not None and clock.due_at is None:
             used = clocks.spent(engine, clock.started_at, now, target.clock, _pauses(clock))
             clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
-        changed.append(
-            _save(
-                clock,
-                _event(
-                    clock, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=reason
-                ),
-            )
+        was_breached = clock.breached_at
+        breach = _breach_if_late(clock, now, actor=actor)
+        note = reason
+        if was_breached is not None:
+            note = _("%(reason)s (the breach of %(when)s stands)") % {
+                "reason": reason,
+                "when": format_instant(was_breached, engine.zone),
+            }
+        event = _event(
+            clock, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=note
         )
-    return changed
+        changed.append(_save(clock, event))
+        if breach is not None:
+            breach.save()
+            breached.append(clock)
+    return Recalculated(changed=changed, breached=breached)
 
 
 @dataclass(frozen=True)
@@ -392,8 +431,11 @@ def clocks_sweep(*, now: datetime) -> Sweep:
         clock.warned_at = now
     for clock in overdue:
         clock.state = ClockState.BREACHED
+        clock.breached_at = clock.due_at
         clock.warned_at = clock.warned_at or now
-    SLAClock.objects.bulk_update(to_warn + overdue, ["state", "warned_at"], batch_size=2000)
+    SLAClock.objects.bulk_update(
+        to_warn + overdue, ["state", "warned_at", "breached_at"], batch_size=2000
+    )
     SLAClockEvent.objects.bulk_create(
         [_event(clock, ClockEventKind.WARNED, at=clock.warn_at, now=now) for clock in to_warn]
         + [_event(clock, ClockEventKind.BREACHED, at=clock.due_at, now=now) for clock in overdue],
@@ -553,9 +595,10 @@ def clocks_reapply(
     now: datetime,
     actor=None,
     reason: str,
-) -> list[SLAClock]:
+) -> Recalculated:
     """Put many clocks on a snapshot's targets in bulk; each one that moves gets a
-    `recalculated` event (paused time is kept: pauses are inputs of the recomputation)."""
+    `recalculated` event (paused time is kept: pauses are inputs of the recomputation).
+    Met clocks are left as they are; those the new rules make late breach at once."""
     changed = []
     for item in recompute_many(clocks_with_tickets=clocks_with_tickets, snapshot=snapshot, now=now):
         if not item.moves:
@@ -567,18 +610,24 @@ def clocks_reapply(
             item.due_at,
             item.warn_at,
         )
-        clock.state = clocks.clock_state(due_at=clock.due_at, met_at=clock.met_at, now=now)
+        clock.state = clocks.clock_state(
+            due_at=clock.due_at, met_at=clock.met_at, now=now, breached_at=clock.breached_at
+        )
         if clock.due_at is None:
             clock.remaining_at_pause = item.remaining_at_pause
         changed.append(clock)
+    breaches = [event for c in changed if (event := _breach_if_late(c, now, actor=actor))]
     bulk_update_rows(
-        changed, ["budget", "clock", "due_at", "warn_at", "state", "remaining_at_pause"]
+        changed,
+        ["budget", "clock", "due_at", "warn_at", "state", "remaining_at_pause", "breached_at"],
     )
     SLAClockEvent.objects.bulk_create(
         [
             _event(c, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=reason)
             for c in changed
-        ],
+        ]
+        + breaches,
         batch_size=2000,
     )
-    return changed
+    breached_ids = {event.sla_clock_id for event in breaches}
+    return Recalculated(changed=changed, breached=[c for c in changed if c.pk in breached_ids])

@@ -1,9 +1,11 @@
 """API shapes of tickets: separate input and output serializers, explicit fields."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sla import selectors as sla_selectors
 from sla.models import PriorityLevel, SLAClock
 from tickets.models import Integration, Organization, Ticket
 
@@ -24,6 +26,13 @@ class NamedRelatedField(serializers.SlugRelatedField):
 class ClockSerializer(serializers.ModelSerializer):
     budget_seconds = serializers.SerializerMethodField()
     paused_seconds = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField(
+        help_text=(
+            "on_track, at_risk (past the level's warning threshold), breached (once breached, "
+            "always), paused, met; on a closed or cancelled ticket: met, breached or "
+            "not_applicable."
+        )
+    )
 
     class Meta:
         model = SLAClock
@@ -33,7 +42,9 @@ class ClockSerializer(serializers.ModelSerializer):
             "budget_seconds",
             "due_at",
             "state",
+            "verdict",
             "met_at",
+            "breached_at",
             "paused_seconds",
         ]
 
@@ -42,6 +53,10 @@ class ClockSerializer(serializers.ModelSerializer):
 
     def get_paused_seconds(self, clock) -> int:
         return int(clock.paused_total.total_seconds())
+
+    def get_verdict(self, clock) -> str:
+        now = self.context.setdefault("now", timezone.now())
+        return sla_selectors.clock_verdict(clock, now, finished=not clock.ticket.is_open)
 
 
 class TicketSerializer(serializers.ModelSerializer):
