@@ -238,6 +238,9 @@ class CallAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # part of the written record (helpdesk.record)
+
 
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from feature_requests import selectors, services
 from feature_requests.forms import CommentForm, LinkTicketForm, MergeForm, StatusForm
@@ -25,6 +24,7 @@ from feature_requests.models import (
     TicketLink,
     Vote,
 )
+from helpdesk.history_admin import HistoryAdmin
 
 
 def _error_text(error: ValidationError) -> str:
@@ -102,7 +102,7 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 @admin.register(FeatureRequest)
-class FeatureRequestAdmin(SimpleHistoryAdmin):
+class FeatureRequestAdmin(HistoryAdmin):
     list_display = [
         "title",
         "status",

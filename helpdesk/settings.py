@@ -158,6 +158,10 @@ EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
 # Analysts in this group (Django admin, Groups) are told of every SLA breach.
 SLA_TEAM_LEADS_GROUP = env_str("SLA_TEAM_LEADS_GROUP", "Team leads")
 
+# History is evidence: the admin's "revert to this version" would rewrite a ticket behind the
+# services' back (no clock effects, no reason), so it is off.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Inbound e-mail: what our own receiving mail server vouches for (README, "Receiving e-mail").
 # Authentication-Results headers (RFC 8601) are read only from these authserv-ids; empty:
 # no e-mail is verified (members may still open tickets for their own address).

@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from helpdesk.history_admin import HistoryAdmin
 from oncall import selectors, services
 from oncall.forms import CallForm
 from oncall.models import NotificationPreference, OnCallShift
@@ -40,7 +40,7 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(OnCallShift)
-class OnCallShiftAdmin(SimpleHistoryAdmin):
+class OnCallShiftAdmin(HistoryAdmin):
     list_display = ["analyst", "starts_at", "ends_at", "on_call_now", "note"]
     list_filter = [WhenFilter, "analyst"]
     list_select_related = ["analyst"]
@@ -183,7 +183,7 @@ def _report(request, taken: services.CallTaken) -> None:
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(SimpleHistoryAdmin):
+class NotificationPreferenceAdmin(HistoryAdmin):
     """Each analyst keeps their own preferences; those with the model's permissions, anyone's."""
 
     list_display = ["user", "working_calendar", "outside_hours"]

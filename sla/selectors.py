@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -76,6 +77,22 @@ def contract_in_force(organization, on: date) -> SupportContract | None:
         .order_by("-valid_from")
         .first()
     )
+
+
+def contract_in_force_at(organization, instant: datetime) -> SupportContract | None:
+    """The organization's contract valid at an instant, judged on the local date of the
+    contract's own calendar (a New York customer at 23:30 is still on that day's contract,
+    whatever the date in the helpdesk's zone)."""
+    contracts = (
+        SupportContract.objects.filter(organization=organization)
+        .select_related("policy__calendar")
+        .order_by("-valid_from", "-pk")
+    )
+    for contract in contracts:
+        local_day = instant.astimezone(ZoneInfo(contract.policy.calendar.timezone)).date()
+        if contract.is_valid_on(local_day):
+            return contract
+    return None
 
 
 def priority_levels() -> QuerySet[PriorityLevel]:

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from communications import selectors as record_selectors
 from communications import services as record_services
 from communications.forms import AgreementForm, CallForm, MessageForm
 from communications.models import Message
 from helpdesk.formats import format_instant
+from helpdesk.history_admin import HistoryAdmin
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from sla.models import SupportContract
@@ -60,7 +60,7 @@ class SupportContractInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(HistoryAdmin):
     list_display = ["name", "slug", "email_domains", "integration_24x7", "on_call_phone"]
     search_fields = ["name", "slug", "email_domains"]
     prepopulated_fields = {"slug": ["name"]}
@@ -143,7 +143,7 @@ class TicketEvidenceInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(SimpleHistoryAdmin):
+class TicketAdmin(HistoryAdmin):
     list_display = [
         "reference",
         "subject",
@@ -196,6 +196,9 @@ class TicketAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.tickets_with_clocks()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record is never deleted: close, cancel or merge (helpdesk.record)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -67,7 +67,7 @@ def reference_next(*, year: int) -> str:
 
 
 def _policy_for(organization: Organization, reported_at: datetime):
-    contract = sla_selectors.contract_in_force(organization, timezone.localdate(reported_at))
+    contract = sla_selectors.contract_in_force_at(organization, reported_at)
     policy = contract.policy if contract else sla_selectors.default_policy()
     if policy is None:
         raise TicketError(_("No SLA policy applies: configure a default policy."))
@@ -95,7 +95,7 @@ def ticket_coverage(
 ) -> sla_services.Coverage:
     """Whether 24x7 integration support would cover a ticket reported at `reported_at`, and
     if not, which condition fails (the same answer `ticket_create` records)."""
-    contract = sla_selectors.contract_in_force(organization, timezone.localdate(reported_at))
+    contract = sla_selectors.contract_in_force_at(organization, reported_at)
     return sla_services.integration_coverage(
         contract=contract, integration=integration, level=priority
     )

@@ -87,6 +87,7 @@ class SLAPolicy(TimeStampedModel):
         ordering = ["-is_default", "name"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
+        permissions = [("reapply_slapolicy", _("Can re-apply a policy to open tickets"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],

@@ -23,7 +23,7 @@ def desk(default_policy, levels, settings):
     on_call = factories.make_analyst(username="otto", email="otto@vendor.example")
     colleague = factories.make_analyst(username="bia", email="bia@vendor.example")
     lead = factories.make_analyst(username="lia", email="lia@vendor.example")
-    lead.groups.add(Group.objects.create(name=settings.SLA_TEAM_LEADS_GROUP))
+    lead.groups.add(Group.objects.get_or_create(name=settings.SLA_TEAM_LEADS_GROUP)[0])
     organization = factories.make_organization(name="Acme")
     factories.make_contract(
         organization=organization, integration_24x7=True, on_call_phone="+55 11 4000-2400"

@@ -1,7 +1,7 @@
 """An SLA record no one can rewrite: breaches stay breached, met clocks are history, a ticket
 opened late is announced, one meaning of "at risk", final verdicts on finished tickets."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +28,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def desk(default_policy, levels, settings):
     lead = factories.make_analyst(username="lia", email="lia@vendor.example")
-    lead.groups.add(Group.objects.create(name=settings.SLA_TEAM_LEADS_GROUP))
+    lead.groups.add(Group.objects.get_or_create(name=settings.SLA_TEAM_LEADS_GROUP)[0])
     return {
         "levels": levels,
         "analyst": factories.make_analyst(username="ana", email="ana@vendor.example"),
@@ -173,3 +173,22 @@ def test_a_cancelled_ticket_shows_final_verdicts_not_a_countdown(desk, client: C
     assert "waiting on you" not in page and "left" not in page
     api = client.get(f"/api/tickets/{ticket.reference}/").json()
     assert {c["metric"]: c["verdict"] for c in api["clocks"]} == verdicts
+
+
+def test_the_contract_is_matched_on_its_own_calendars_date(desk):
+    organization = desk["customer"].membership.organization
+    new_york = factories.make_policy(
+        calendar=factories.make_calendar(timezone="America/New_York", holiday_country="US")
+    )
+    contract = factories.make_contract(
+        organization=organization, policy=new_york, valid_from=date(2026, 12, 1)
+    )
+    # 23:30 of Nov 30 in New York is already 01:30 of Dec 1 in São Paulo: not yet in force
+    late_evening = datetime(2026, 11, 30, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    assert sla_selectors.contract_in_force_at(organization, late_evening) is None
+    ticket = open_ticket(desk, "media", late_evening, now=late_evening + timedelta(hours=1))
+    assert ticket.sla_snapshot.policy.is_default
+    next_morning = late_evening + timedelta(hours=1)  # 00:30 of Dec 1 in New York
+    assert sla_selectors.contract_in_force_at(organization, next_morning) == contract
+    ticket = open_ticket(desk, "media", next_morning, now=next_morning)
+    assert ticket.sla_snapshot.policy == new_york

@@ -25,7 +25,7 @@ def desk(default_policy, levels, settings):
     analyst = factories.make_analyst(username="ana", email="ana@vendor.example")
     colleague = factories.make_analyst(username="bia", email="bia@vendor.example")
     lead = factories.make_analyst(username="lia", email="lia@vendor.example")
-    lead.groups.add(Group.objects.create(name=settings.SLA_TEAM_LEADS_GROUP))
+    lead.groups.add(Group.objects.get_or_create(name=settings.SLA_TEAM_LEADS_GROUP)[0])
     customer = factories.make_customer()
     # Alta, Tue 09:00: first response due 11:00 (2 business hours), warned at 75%: 10:30.
     ticket = services.ticket_create(

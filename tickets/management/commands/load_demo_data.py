@@ -3,20 +3,20 @@
 import os
 from datetime import date, timedelta
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from oncall.models import OnCallShift
 from sla import services as sla_services
 from sla.models import PriorityLevel, SLAPolicy, SupportContract
 from tickets import services
 from tickets.models import Integration, Organization, OrganizationMember, Ticket
 
-ANALYST_APPS = ["sla", "tickets", "communications", "feature_requests", "oncall"]
-OWN_PREFERENCES_ONLY = ["notificationpreference", "historicalnotificationpreference"]
 LOGINS = [
     # username, password, role
     ("admin", "admin-demo-2026", "administrator (superuser)"),
@@ -66,14 +66,10 @@ class Command(BaseCommand):
                 user.is_superuser = username == "admin"
                 user.save()
             users.append(user)
-        analysts, _ = Group.objects.get_or_create(name="Analysts")
-        analysts.permissions.set(
-            # each analyst edits only their own notice preferences (no model permission needed)
-            Permission.objects.filter(content_type__app_label__in=ANALYST_APPS).exclude(
-                content_type__model__in=OWN_PREFERENCES_ONLY
-            )
-        )
-        users[1].groups.add(analysts)
+        # the demo analyst is a team lead: tickets, the on-call rota, re-applies (accounts.roles);
+        # each analyst edits only their own notice preferences (no model permission needed)
+        roles.roles_install(django_apps)
+        users[1].groups.add(Group.objects.get(name=roles.TEAM_LEADS))
         return users[1], users[2]
 
     def _rota(self, analyst):

@@ -1,0 +1,103 @@
+"""The back office's roles, as groups with explicit permissions (created by a migration).
+
+Agents work tickets; team leads also run the on-call rota, re-apply policies and moderate
+feature requests; SLA admins keep the policies, calendars, levels and contracts. No role holds
+a delete permission on the written record (`helpdesk.record` refuses it anyway), and history
+rows are only ever viewed.
+"""
+
+AGENTS = "Agents"
+TEAM_LEADS = "Team leads"  # settings.SLA_TEAM_LEADS_GROUP's default: told of every breach
+SLA_ADMINS = "SLA admins"
+
+_READ_RECORD = [
+    "tickets.view_ticket",
+    "tickets.view_historicalticket",
+    "tickets.view_ticketevidence",
+    "tickets.view_organization",
+    "tickets.view_historicalorganization",
+    "tickets.view_organizationmember",
+    "tickets.view_integration",
+    "communications.view_message",
+    "communications.view_attachment",
+    "communications.view_call",
+    "communications.view_historicalcall",
+    "communications.view_agreement",
+    "communications.view_historicalagreement",
+    "communications.view_inboundemail",
+    "communications.view_outboundemail",
+    "sla.view_slapolicy",
+    "sla.view_historicalslapolicy",
+    "sla.view_businesscalendar",
+    "sla.view_prioritylevel",
+    "sla.view_supportcontract",
+    "sla.view_slaclock",
+    "sla.view_slaclockevent",
+    "feature_requests.view_featurerequest",
+    "oncall.view_oncallshift",
+    "oncall.view_historicaloncallshift",
+]
+
+ROLES: dict[str, list[str]] = {
+    AGENTS: [
+        *_READ_RECORD,
+        "tickets.add_ticket",
+        "tickets.change_ticket",
+        "tickets.add_organization",
+        "tickets.change_organization",
+        "tickets.add_organizationmember",
+        "tickets.change_organizationmember",
+        "tickets.add_integration",
+        "tickets.change_integration",
+        "communications.add_message",
+        "communications.add_call",  # the ticket page's call form and the on-call form
+        "communications.add_agreement",
+        "communications.change_inboundemail",  # work held mail (file, contact, discard)
+        "communications.change_outboundemail",  # send now, release
+        "feature_requests.change_featurerequest",
+    ],
+    TEAM_LEADS: [],  # filled below: everything agents have, and more
+    SLA_ADMINS: [
+        *_READ_RECORD,
+        "sla.add_slapolicy",
+        "sla.change_slapolicy",
+        "sla.reapply_slapolicy",
+        "sla.add_businesscalendar",
+        "sla.change_businesscalendar",
+        "sla.add_prioritylevel",
+        "sla.change_prioritylevel",
+        "sla.add_supportcontract",
+        "sla.change_supportcontract",
+    ],
+}
+ROLES[TEAM_LEADS] = [
+    *ROLES[AGENTS],
+    "oncall.add_oncallshift",
+    "oncall.change_oncallshift",
+    "sla.reapply_slapolicy",
+    "feature_requests.add_featurerequest",
+]
+
+
+def roles_install(apps, *, strict: bool = True) -> None:
+    """Create or update the groups with exactly their permissions (idempotent).
+
+    Takes the app registry, so a migration can call it with its historical models; there
+    (`strict=False`) a permission of a model that a later migration creates is skipped.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, labels in ROLES.items():
+        wanted = []
+        for label in sorted(set(labels)):
+            app_label, codename = label.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                if strict:
+                    raise LookupError(f"permission {label} does not exist")
+                continue
+            wanted.append(permission)
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(wanted)
