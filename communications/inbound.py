@@ -247,7 +247,7 @@ def _reply(record, parsed, ticket: Ticket, user, now: datetime) -> None:
             % {"sender": parsed.from_address, "reference": ticket.reference},
         )
     is_analyst = user.is_staff
-    if not is_analyst and not record.sender_verified and ticket.requester_id != user.pk:
+    if not is_analyst and not record.sender_verified and not _requested_by(ticket, user):
         raise Held(
             Reason.UNVERIFIED_SENDER,
             _(
@@ -276,6 +276,11 @@ def _reply(record, parsed, ticket: Ticket, user, now: datetime) -> None:
     )
     record.ticket = ticket
     _note_clamped_arrival(record, ticket, now)
+
+
+def _requested_by(ticket: Ticket, user) -> bool:
+    """They opened it, or opened a duplicate merged into it (their own conversation)."""
+    return ticket.requester_id == user.pk or ticket.merged_tickets.filter(requester=user).exists()
 
 
 def _reopen(ticket: Ticket, user, answered_at: datetime, now: datetime) -> bool:

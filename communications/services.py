@@ -16,10 +16,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communications import email_parsing, notifications
-from communications.models import Agreement, Attachment, Call, Message
+from communications.models import (
+    Agreement,
+    Attachment,
+    Call,
+    InboundEmail,
+    Message,
+    OutboundEmail,
+)
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.models import Ticket
@@ -251,3 +259,42 @@ def agreement_record(
     agreement.save()
     notifications.agreement_recorded(agreement)
     return agreement
+
+
+@transaction.atomic
+def tickets_merge(*, duplicate: Ticket, into: Ticket, actor, now: datetime) -> Ticket:
+    """Fold a duplicate into the ticket that stays, since the record is never deleted.
+
+    The duplicate's messages and files move (with the e-mails, so replies to either thread
+    onto the kept ticket); its calls and agreements stay where they were made. The duplicate
+    is cancelled as "merged into HD-…"; the kept ticket counts from the earlier report.
+    """
+    if actor is None or not actor.is_staff:
+        raise ValidationError(_("Only analysts merge tickets."))
+    into = ticket_services.ticket_absorb(into=into, duplicate=duplicate, actor=actor, now=now)
+    moved = Message.objects.filter(ticket=duplicate).update(ticket=into)
+    Attachment.objects.filter(ticket=duplicate).update(ticket=into)
+    InboundEmail.objects.filter(ticket=duplicate).update(ticket=into)
+    OutboundEmail.objects.filter(ticket=duplicate).update(ticket=into)
+    system_note_post(
+        ticket=into,
+        body=_(
+            "%(reference)s (“%(subject)s”, reported %(reported)s) was merged into this ticket "
+            "by %(analyst)s: its %(count)d message(s) are here now."
+        )
+        % {
+            "reference": duplicate.reference,
+            "subject": duplicate.subject,
+            "reported": timezone.localtime(duplicate.reported_at).strftime("%Y-%m-%d %H:%M"),
+            "analyst": actor.get_username(),
+            "count": moved,
+        },
+        now=now,
+    )
+    system_note_post(
+        ticket=duplicate,
+        body=_("Merged into %(reference)s: the conversation continues there.")
+        % {"reference": into.reference},
+        now=now,
+    )
+    return into

@@ -28,6 +28,7 @@ from sla.models import SupportContract
 from tickets import selectors, services
 from tickets.forms import (
     AssignForm,
+    MergeForm,
     PriorityForm,
     TicketAddForm,
     TicketEditForm,
@@ -168,7 +169,13 @@ class TicketAdmin(HistoryAdmin):
     search_fields = ["reference", "subject", "requester__email"]
     ordering = [F("next_due_at").asc(nulls_last=True), "-reported_at"]
     list_per_page = 50
-    actions = ["assign_to_me", "assign_to_analyst", "change_status", "change_priority"]
+    actions = [
+        "assign_to_me",
+        "assign_to_analyst",
+        "change_status",
+        "change_priority",
+        "merge_into",
+    ]
     inlines = [TicketEvidenceInline]
     form = TicketEditForm
     add_form = TicketAddForm
@@ -549,6 +556,10 @@ class TicketAdmin(HistoryAdmin):
     def change_priority(self, request, queryset):
         return self._bulk(request, queryset, "priority", gettext("Change priority"))
 
+    @admin.action(description=_("Merge into another ticket…"), permissions=["change"])
+    def merge_into(self, request, queryset):
+        return self._bulk(request, queryset, "merge", gettext("Merge duplicates"))
+
 
 def _transition(ticket, data, actor, now):
     return services.ticket_transition(
@@ -573,6 +584,10 @@ def _change_priority(ticket, data, actor, now):
     return services.ticket_change_priority(
         ticket=ticket, level=data["level"], actor=actor, now=now, reason=data["reason"]
     )
+
+
+def _merge(ticket, data, actor, now):
+    return record_services.tickets_merge(duplicate=ticket, into=data["into"], actor=actor, now=now)
 
 
 def _files(data) -> list:
@@ -631,6 +646,7 @@ LIFECYCLE = {
     "transition": (_plain(TransitionForm), _transition),
     "assign": (_plain(AssignForm), _assign),
     "priority": (_plain(PriorityForm), _change_priority),
+    "merge": (_plain(MergeForm), _merge),
     "reply": (_plain(MessageForm), _reply),
     "note": (_plain(MessageForm), _note),
     "call": (_plain(CallForm), _call),

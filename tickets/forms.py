@@ -124,6 +124,24 @@ class PriorityForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("merge into (reference of the ticket that stays)"),
+        max_length=20,
+        help_text=_(
+            "The selected tickets are cancelled as duplicates; their messages move there, and "
+            "its clocks count from the earliest report."
+        ),
+    )
+
+    def clean_into(self):
+        reference = self.cleaned_data["into"].strip().upper()
+        ticket = Ticket.objects.filter(reference=reference).first()
+        if ticket is None:
+            raise forms.ValidationError(_("No ticket has this reference."))
+        return ticket
+
+
 class PortalFilterForm(forms.Form):
     q = forms.CharField(label=_("search"), required=False, max_length=100)
     status = forms.ChoiceField(

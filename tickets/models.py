@@ -270,6 +270,15 @@ class Ticket(TimeStampedModel):
         related_name="tickets",
         verbose_name=_("SLA rules applied"),
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+        help_text=_("A duplicate's messages moved to this ticket; the duplicate was cancelled."),
+    )
     sender_verified = models.BooleanField(
         _("sender verified"),
         default=True,

@@ -519,6 +519,59 @@ def ticket_share(*, ticket: Ticket, members, actor, now: datetime) -> Ticket:
     return ticket
 
 
+@transaction.atomic
+def ticket_absorb(*, into: Ticket, duplicate: Ticket, actor, now: datetime) -> Ticket:
+    """The ticket side of a merge: the duplicate is cancelled as merged into `into`, whose
+    clocks count from the earlier report of the two (met ones stay history), and whose
+    people now include the duplicate's requester and colleagues it was shared with.
+
+    The messages move in `communications.services.tickets_merge`, which calls this.
+    """
+    if into.pk == duplicate.pk:
+        raise TicketError(_("A ticket cannot be merged into itself."))
+    first, second = sorted([into, duplicate], key=lambda t: t.pk)  # one lock order: no deadlock
+    first, _first_clocks = _locked(first)
+    second, _second_clocks = _locked(second)
+    into, into_clocks = _locked(into)
+    duplicate = Ticket.objects.get(pk=duplicate.pk)
+    if duplicate.organization_id != into.organization_id:
+        raise TicketError(_("Only tickets of the same organization can be merged."))
+    if not into.is_open or duplicate.status not in ASSIGNABLE_STATUSES:
+        raise TicketError(_("Both tickets must be open (the duplicate not yet resolved)."))
+    reason = _("Merged into %(reference)s") % {"reference": into.reference}
+    duplicate = ticket_transition(
+        ticket=duplicate, to_status=Status.CANCELLED, actor=actor, now=now, reason=reason
+    )
+    duplicate.merged_into = into
+    Ticket.objects.filter(pk=duplicate.pk).update(merged_into=into)
+    late = []
+    if duplicate.reported_at < into.reported_at:
+        engine = sla_services.snapshot_engine(into.sla_snapshot)
+        late = sla_services.clocks_restart(
+            ticket_clocks=into_clocks.values(),
+            engine=engine,
+            started_at=duplicate.reported_at,
+            now=now,
+            actor=actor,
+            reason=_("%(reference)s, reported earlier, was merged in")
+            % {"reference": duplicate.reference},
+        )
+        into.reported_at = duplicate.reported_at
+    people = {duplicate.requester_id, *duplicate.shared_with.values_list("pk", flat=True)}
+    into.shared_with.add(*(people - {into.requester_id}))
+    _save(
+        into,
+        actor=actor,
+        reason=_("%(reference)s merged into this ticket") % {"reference": duplicate.reference},
+        now=now,
+    )
+    _refresh_next_due(into, into_clocks.values())
+    for clock in late:
+        clock.ticket = into
+    sla_announce(warned=[], breached=late, now=now)
+    return into
+
+
 def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
     """Warn and breach the clocks whose instant came, and tell the right analysts once."""
     sweep = sla_services.clocks_sweep(now=now)

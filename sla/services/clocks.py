@@ -398,6 +398,39 @@ def clocks_recalculate(
     return Recalculated(changed=changed, breached=breached)
 
 
+def clocks_restart(
+    *,
+    ticket_clocks: Iterable[SLAClock],
+    engine,
+    started_at: datetime,
+    now: datetime,
+    actor=None,
+    reason: str,
+) -> list[SLAClock]:
+    """Count the unmet clocks from an earlier start (a duplicate reported first was merged
+    in): waits kept, met clocks left as history. A `started` event carries the new start, so
+    a replay finds it. Returns the clocks this makes late at once, to be announced."""
+    breached = []
+    for clock in ticket_clocks:
+        if clock.met_at is not None or started_at >= clock.started_at:
+            continue
+        clock.started_at = started_at
+        _recompute(clock, engine, now)
+        if clock.paused_since is not None and clock.due_at is None:
+            used = clocks.spent(
+                engine, started_at, now, business_time.CLOCKS[clock.clock], _pauses(clock)
+            )
+            clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+        breach = _breach_if_late(clock, now, actor=actor)
+        event = _event(clock, ClockEventKind.STARTED, at=started_at, now=now, actor=actor)
+        event.reason = reason[:500]
+        _save(clock, event)
+        if breach is not None:
+            breach.save()
+            breached.append(clock)
+    return breached
+
+
 @dataclass(frozen=True)
 class Sweep:
     """What one sweep changed: clocks warned (still running) and clocks breached."""
