@@ -76,6 +76,8 @@ ROLES[TEAM_LEADS] = [
     "oncall.change_oncallshift",
     "sla.reapply_slapolicy",
     "feature_requests.add_featurerequest",
+    "communications.view_personaldataerasure",
+    "communications.add_personaldataerasure",  # LGPD / GDPR erasure on request
 ]
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -9,8 +10,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from communications import erasure as erasure_services
 from communications import held_mail, inbound, outbound
-from communications.models import Agreement, Call, InboundEmail, OutboundEmail
+from communications.models import (
+    Agreement,
+    Call,
+    InboundEmail,
+    OutboundEmail,
+    PersonalDataErasure,
+)
 from tickets.models import Organization, Ticket
 
 
@@ -180,6 +188,52 @@ class InboundEmailAdmin(admin.ModelAdmin):
                 record, reason=data["reason"], actor=request.user, now=now
             ),
         )
+
+
+class ErasureForm(forms.ModelForm):
+    person = forms.ModelChoiceField(
+        label=_("person"),
+        queryset=get_user_model().objects.filter(is_staff=False).order_by("email"),
+        help_text=_(
+            "Their name, e-mail address, login and everything they wrote become a tombstone; "
+            "tickets, deadlines and verdicts stay, so no report changes."
+        ),
+    )
+
+    class Meta:
+        model = PersonalDataErasure
+        fields = ["person", "reason"]
+
+
+@admin.register(PersonalDataErasure)
+class PersonalDataErasureAdmin(admin.ModelAdmin):
+    """Erasure of a person's data on request: team leads only, recorded, never undone."""
+
+    list_display = ["erased_at", "person_id_erased", "erased_by", "reason"]
+    readonly_fields = ["erased_at", "person_id_erased", "erased_by", "reason", "summary"]
+    form = ErasureForm
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ["person", "reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        erasure = erasure_services.person_erase(
+            person=form.cleaned_data["person"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+        )
+        for field in ("pk", "person_id_erased", "erased_at", "erased_by_id", "summary"):
+            setattr(obj, field, getattr(erasure, field))
 
 
 @admin.register(OutboundEmail)

@@ -419,3 +419,30 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject[:60]}"
+
+
+class PersonalDataErasure(models.Model):
+    """A person's data erased on their request (LGPD art. 18, GDPR art. 17): who, when, why.
+
+    The one legitimate removal from the record: names, addresses and what the person wrote
+    become a tombstone; every instant, clock and verdict stays, so no report changes.
+    """
+
+    person_id_erased = models.PositiveBigIntegerField(_("erased person (user id)"))
+    erased_at = models.DateTimeField(_("erased at"))
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    reason = models.TextField(_("why (the request)"))
+    summary = models.JSONField(_("what was erased"), default=dict)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = _("personal data erasure")
+        verbose_name_plural = _("personal data erasures")
+
+    def __str__(self) -> str:
+        return f"#{self.person_id_erased} @ {self.erased_at:%Y-%m-%d %H:%M}"
