@@ -150,3 +150,31 @@ def test_each_role_reaches_what_it_works_on(ticket, default_policy, role, expect
         "rota": "/admin/oncall/oncallshift/add/",
     }
     assert {name: reach(client, url) for name, url in pages.items()} == expected
+
+
+@pytest.mark.parametrize("role", [roles.AGENTS, roles.TEAM_LEADS, roles.SLA_ADMINS, "superuser"])
+def test_every_admin_page_for_every_role_offers_no_deletion_of_the_record(ticket, role):
+    """The permission matrix over the whole back office: each changelist answers (200 or a
+    403, never a 500), and no page offers to delete a row of the record, to anyone."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    user = factories.make_analyst(is_superuser=True) if role == "superuser" else member_of(role)
+    client = Client()
+    client.force_login(user)
+    record = {model._meta.label for model in record_models()}
+    raw = b"From: x@y.example\r\nSubject: oi\r\nMessage-ID: <m-9@y.example>\r\n\r\noi\r\n"
+    inbound.email_ingest(raw, now=NOW)
+    for model, _model_admin in admin.site._registry.items():
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        page = client.get(url)
+        assert page.status_code in (200, 403), (role, url, page.status_code)
+        if opts.label in record and page.status_code == 200:
+            assert "delete_selected" not in page.content.decode(), (role, url)
+        if opts.label in record:
+            row = model.objects.first()
+            if row is not None:
+                delete = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[row.pk])
+                assert client.post(delete, {"post": "yes"}).status_code == 403, (role, delete)
+                assert model.objects.filter(pk=row.pk).exists()

@@ -121,6 +121,7 @@ class SLAStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("breached", _("breached")),
+            ("at_risk", _("at risk")),
             ("running", _("running")),
             ("paused", _("paused")),
             ("met", _("all met")),

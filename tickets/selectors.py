@@ -48,7 +48,7 @@ def ticket_visible_to(user, ticket: Ticket) -> bool:
     return ticket.shared_with.filter(pk=user.pk).exists()
 
 
-SLA_STATES = ("breached", "running", "paused", "met")
+SLA_STATES = ("breached", "at_risk", "running", "paused", "met")
 
 
 def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime):
@@ -56,8 +56,10 @@ def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime
 
     breached: a clock that ever breached (`breached_at`, a fact no later change clears), or
     running past its due instant (before the sweep marks it); running: a clock counting and
-    none breached; paused: an open ticket waiting on the customer (a cancelled ticket's clocks
-    are stopped, not paused); met: every clock met, none ever breached.
+    none breached; at_risk: a clock past its level's warning threshold (`warn_at`, the instant
+    the sweep warns at), none breached; paused: an open ticket waiting on the customer (a
+    cancelled ticket's clocks are stopped, not paused); met: every clock met, none ever
+    breached.
     """
     clocks = SLAClock.objects.filter(ticket=OuterRef("pk"))
     breached = clocks.filter(
@@ -67,6 +69,9 @@ def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime
     )
     if state == "breached":
         return tickets.filter(Exists(breached))
+    if state == "at_risk":  # past the level's warning threshold, as the sweep warns
+        at_risk = clocks.filter(state=ClockState.RUNNING, warn_at__lte=now, due_at__gte=now)
+        return tickets.filter(Exists(at_risk)).exclude(Exists(breached))
     if state == "running":
         return tickets.filter(Exists(clocks.filter(state=ClockState.RUNNING))).exclude(
             Exists(breached)

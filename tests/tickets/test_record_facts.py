@@ -148,6 +148,9 @@ def test_at_risk_is_the_levels_warning_threshold_everywhere(desk):
     assert first.warn_at == at(23, 10)
     assert sla_selectors.clock_verdict(first, at(23, 9, 59)) == "on_track"
     assert sla_selectors.clock_verdict(first, at(23, 10, 1)) == "at_risk"  # 50% used
+    tickets = Ticket.objects.all()
+    assert not selectors.tickets_in_sla_state(tickets, "at_risk", now=at(23, 9, 59)).exists()
+    assert selectors.tickets_in_sla_state(tickets, "at_risk", now=at(23, 10, 1)).get() == ticket
     swept = services.tickets_sla_sweep(now=at(23, 10, 1))
     assert [c.metric for c in swept.warned] == ["first_response"]
 

@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.forms.models import model_to_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sla.models import ClockMetric, SLAClock
+from sla.models import ClockMetric, PriorityTarget, SLAClock
 from tests import factories
 from tickets import services
 from tickets.models import Ticket
@@ -25,7 +27,17 @@ pytestmark = pytest.mark.django_db
 Status = Ticket.Status
 MINUTE = timedelta(minutes=1)
 LEVELS = ["critica", "alta", "media", "baixa"]
-ACTIONS = ["assign", "wait", "answer", "answer_late", "priority", "resolve", "reopen", "sweep"]
+ACTIONS = [
+    "assign",
+    "wait",
+    "answer",
+    "answer_late",
+    "priority",
+    "reapply",
+    "resolve",
+    "reopen",
+    "sweep",
+]
 
 
 @dataclass
@@ -143,6 +155,14 @@ def run_life(world, oracle, level, reported_minute, life):
                     reason="voltou",
                 )
                 waits[-1][1] = now
+            elif action == "reapply" and ticket.is_open:
+                # the policy's targets for this level grow by one unit; open tickets move
+                policy = world["policy"]
+                PriorityTarget.objects.filter(policy=policy, level_id=ticket.priority_id).update(
+                    first_response_amount=F("first_response_amount") + 1,
+                    resolution_amount=F("resolution_amount") + 1,
+                )
+                services.tickets_reapply_policy(policy=policy, actor=analyst, now=now)
             elif action == "sweep":
                 services.tickets_sla_sweep(now=now)
         except ValidationError:
@@ -174,16 +194,34 @@ def check(ticket, oracle, now, waits, seen_breach, seen_met):
 
 
 def make_world(default_policy, levels, *, zone: str, country: str):
+    """A customer whose contract names a policy of its own (re-applies touch nobody else):
+    the default policy's targets on a calendar in `zone`."""
     customer = factories.make_customer()
-    if zone != "America/Sao_Paulo":
-        policy = factories.make_policy(
-            calendar=factories.make_calendar(timezone=zone, holiday_country=country)
-        )
-        factories.make_contract(organization=customer.membership.organization, policy=policy)
+    calendar = (
+        default_policy.calendar
+        if zone == "America/Sao_Paulo"
+        else factories.make_calendar(timezone=zone, holiday_country=country)
+    )
+    policy = factories.make_policy(calendar=calendar)
+    PriorityTarget.objects.filter(policy=policy).delete()
+    PriorityTarget.objects.bulk_create(
+        [
+            PriorityTarget(
+                **{
+                    **model_to_dict(target, exclude=["id", "policy"]),
+                    "policy": policy,
+                    "level": target.level,
+                }
+            )
+            for target in PriorityTarget.objects.filter(policy=default_policy)
+        ]
+    )
+    factories.make_contract(organization=customer.membership.organization, policy=policy)
     return {
         "analyst": factories.make_analyst(),
         "customer": customer,
         "levels": levels,
+        "policy": policy,
         # a fortnight with a national holiday (Nov 20 in Brazil, Thanksgiving in the US) and,
         # in New York, the end of daylight saving time (Nov 1)
         "start": datetime(2026, 10, 30, 8, 0, tzinfo=ZoneInfo(zone)),
