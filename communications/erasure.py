@@ -15,11 +15,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from communications.models import (
+    Agreement,
     Attachment,
+    Call,
     InboundEmail,
     Message,
     OutboundEmail,
@@ -50,6 +52,7 @@ def person_erase(*, person, actor, reason: str, now: datetime) -> PersonalDataEr
         ),
         "ticket_descriptions": _erase_descriptions(person),
         "emails_received": _erase_received(address),
+        "calls_and_agreements": _erase_named(person, address),
         "emails_sent": (
             OutboundEmail.objects.filter(to__iexact=address).update(
                 to=_erased_address(person), body_text=TOMBSTONE, body_html=""
@@ -71,6 +74,27 @@ def person_erase(*, person, actor, reason: str, now: datetime) -> PersonalDataEr
         reason=reason.strip(),
         summary=summary,
     )
+
+
+def _erase_named(person, address: str) -> int:
+    """Calls and agreements that name the person (as the caller, the customer's party): the
+    names go, the instants and what was agreed stay. Agreements refuse every other rewrite;
+    erasure is the one the record allows, so it goes around their guard on purpose."""
+    names = [n for n in (person.get_full_name().strip(), address) if len(n) >= 3]
+    if not names:
+        return 0
+    count = 0
+    for field, models in (
+        ("participants", (Call, Call.history.model)),
+        ("customer_party", (Agreement, Agreement.history.model)),
+    ):
+        naming = Q()
+        for name in names:
+            naming |= Q(**{f"{field}__icontains": name})
+        for index, model in enumerate(models):
+            updated = QuerySet.update(model.objects.filter(naming), **{field: TOMBSTONE})
+            count += updated if index == 0 else 0
+    return count
 
 
 def _erased_address(person) -> str:

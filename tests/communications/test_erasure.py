@@ -1,7 +1,7 @@
 """Erasing a person's data on request: their words and identity go, the SLA record stays."""
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,14 @@ from django.test import Client
 from accounts import roles
 from communications import erasure, inbound
 from communications import services as record_services
-from communications.models import InboundEmail, Message, OutboundEmail, PersonalDataErasure
+from communications.models import (
+    Agreement,
+    Call,
+    InboundEmail,
+    Message,
+    OutboundEmail,
+    PersonalDataErasure,
+)
 from reports import selectors as reports
 from sla.models import SLAClock, SLAClockEvent
 from tests import factories
@@ -50,6 +57,23 @@ def world(default_policy, levels, settings):
         ticket=tickets[0], analyst=analyst, actor=analyst, now=NOW.replace(hour=12)
     )
     services.tickets_sla_sweep(now=datetime(2026, 11, 27, 12, tzinfo=SP))  # some breaches
+    call = record_services.call_record(
+        ticket=tickets[0],
+        kind="phone",
+        started_at=NOW,
+        duration=timedelta(minutes=5),
+        participants="Maria (maria@acme.example.com); ana",
+        summary="Combinamos o envio do log.",
+        actor=analyst,
+    )
+    record_services.agreement_record(
+        ticket=tickets[0],
+        kind="commitment",
+        text="Enviaremos a correção até sexta.",
+        customer_party="Maria",
+        actor=analyst,
+        call=call,
+    )
     record_services.message_post(
         ticket=tickets[0],
         author=maria,
@@ -110,6 +134,11 @@ def test_erasure_replaces_the_person_and_their_words_and_keeps_every_verdict(wor
     assert [(f.original_name, f.file.read()) for f in files] == [
         ("erased.txt", erasure.TOMBSTONE.encode())
     ]
+    call = Call.objects.get()
+    assert "maria" not in call.participants.lower() and call.summary.startswith("Combinamos")
+    agreement = Agreement.objects.get()
+    assert agreement.customer_party == erasure.TOMBSTONE and "sexta" in agreement.text
+    assert not Agreement.history.filter(customer_party="Maria").exists()
     assert (record.erased_by, record.reason) == (world["analyst"], "Pedido LGPD nº 42")
     assert record.summary["messages"] >= 2 and record.summary["ticket_descriptions"] == 2
 
