@@ -342,6 +342,16 @@ def clocks_stop(
         clock_pause(clock=clock, engine=engine, at=at, reason=reason, actor=actor)
 
 
+def _breach_note(reason: str, breached_at: datetime | None, zone) -> str:
+    """A recalculation's reason, saying that an earlier breach stands whatever moved."""
+    if breached_at is None:
+        return reason
+    return _("%(reason)s (the breach of %(when)s stands)") % {
+        "reason": reason,
+        "when": format_instant(breached_at, zone),
+    }
+
+
 @dataclass(frozen=True)
 class Recalculated:
     """Clocks put on new targets, and those of them the change made late (to announce)."""
@@ -380,14 +390,8 @@ def clocks_recalculate(
         if clock.paused_since is not None and clock.due_at is None:
             used = clocks.spent(engine, clock.started_at, now, target.clock, _pauses(clock))
             clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
-        was_breached = clock.breached_at
+        note = _breach_note(reason, clock.breached_at, engine.zone)
         breach = _breach_if_late(clock, now, actor=actor)
-        note = reason
-        if was_breached is not None:
-            note = _("%(reason)s (the breach of %(when)s stands)") % {
-                "reason": reason,
-                "when": format_instant(was_breached, engine.zone),
-            }
         event = _event(
             clock, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=note
         )
@@ -649,6 +653,8 @@ def clocks_reapply(
         if clock.due_at is None:
             clock.remaining_at_pause = item.remaining_at_pause
         changed.append(clock)
+    zone = snapshot_engine(snapshot).zone
+    notes = {c.pk: _breach_note(reason, c.breached_at, zone) for c in changed}
     breaches = [event for c in changed if (event := _breach_if_late(c, now, actor=actor))]
     bulk_update_rows(
         changed,
@@ -656,7 +662,7 @@ def clocks_reapply(
     )
     SLAClockEvent.objects.bulk_create(
         [
-            _event(c, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=reason)
+            _event(c, ClockEventKind.RECALCULATED, at=now, now=now, actor=actor, reason=notes[c.pk])
             for c in changed
         ]
         + breaches,
