@@ -103,3 +103,15 @@ def roles_install(apps, *, strict: bool = True) -> None:
             wanted.append(permission)
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(wanted)
+
+
+def roles_migrate(apps, schema_editor) -> None:
+    """A migration's step: permissions are normally created after every migration has run,
+    and the roles need them now."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    roles_install(apps, strict=False)

@@ -172,7 +172,7 @@ def _process(record: InboundEmail, now: datetime, *, first_time: bool) -> None:
     elif user is not None and user.is_staff:
         raise Held(Reason.NOT_ALLOWED, _("An analyst's e-mail that answers no ticket."))
     elif organization is not None:
-        _open(record, parsed, user, organization, now)
+        open_ticket(record, parsed, user, organization, now)
     else:
         _open_by_domain(record, parsed, user, now)
 
@@ -260,7 +260,7 @@ def _reply(record, parsed, ticket: Ticket, user, now: datetime) -> None:
     if not is_analyst and not ticket.is_open and not _reopen(ticket, user, answered_at, now):
         # The customer's word must land on a live ticket with a running clock, never on a
         # closed one nobody looks at: a follow-up opens, referring to the old ticket.
-        _open(record, parsed, user, ticket.organization, now, follow_up_of=ticket)
+        open_ticket(record, parsed, user, ticket.organization, now, follow_up_of=ticket)
         return
     services.message_post(
         ticket=ticket,
@@ -333,7 +333,7 @@ def _open_by_domain(record, parsed, user, now: datetime) -> None:
     requester = ticket_services.member_create(
         organization=organization, email=parsed.from_address, name=parsed.from_name
     )
-    _open(record, parsed, requester, organization, now)
+    open_ticket(record, parsed, requester, organization, now)
 
 
 def open_ticket(
@@ -382,9 +382,6 @@ def open_ticket(
         outbound.emails_thread_under(ticket=ticket, message_id=record.message_id)
     _note_clamped_arrival(record, ticket, now)
     return ticket
-
-
-_open = open_ticket
 
 
 def _note_clamped_arrival(record: InboundEmail, ticket: Ticket, now: datetime) -> None:

@@ -529,11 +529,9 @@ def ticket_absorb(*, into: Ticket, duplicate: Ticket, actor, now: datetime) -> T
     """
     if into.pk == duplicate.pk:
         raise TicketError(_("A ticket cannot be merged into itself."))
-    first, second = sorted([into, duplicate], key=lambda t: t.pk)  # one lock order: no deadlock
-    first, _first_clocks = _locked(first)
-    second, _second_clocks = _locked(second)
-    into, into_clocks = _locked(into)
-    duplicate = Ticket.objects.get(pk=duplicate.pk)
+    locked = {t.pk: _locked(t) for t in sorted([into, duplicate], key=lambda t: t.pk)}
+    into, into_clocks = locked[into.pk]  # locked in pk order, so two merges never deadlock
+    duplicate = locked[duplicate.pk][0]
     if duplicate.organization_id != into.organization_id:
         raise TicketError(_("Only tickets of the same organization can be merged."))
     if not into.is_open or duplicate.status not in ASSIGNABLE_STATUSES:

@@ -1,16 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.roles import roles_install
-
-
-def install(apps, schema_editor):
-    """Permissions are normally created after all migrations; the roles need them now."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles_install(apps, strict=False)
+from accounts.roles import roles_migrate
 
 
 class Migration(migrations.Migration):
@@ -25,4 +15,4 @@ class Migration(migrations.Migration):
         ("oncall", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(roles_migrate, migrations.RunPython.noop)]

@@ -342,6 +342,15 @@ def clocks_stop(
         clock_pause(clock=clock, engine=engine, at=at, reason=reason, actor=actor)
 
 
+def _refresh_paused_budget(clock: SLAClock, engine, now: datetime) -> None:
+    """What is left of a waiting clock's budget under its (new) target or start."""
+    if clock.paused_since is None or clock.due_at is not None:
+        return
+    kind = business_time.CLOCKS[clock.clock]
+    used = clocks.spent(engine, clock.started_at, now, kind, _pauses(clock))
+    clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+
+
 def _breach_note(reason: str, breached_at: datetime | None, zone) -> str:
     """A recalculation's reason, saying that an earlier breach stands whatever moved."""
     if breached_at is None:
@@ -387,9 +396,7 @@ def clocks_recalculate(
         clock.budget, clock.clock = target.duration, target.clock.code
         clock.warn_percent = percent
         _recompute(clock, engine, now)
-        if clock.paused_since is not None and clock.due_at is None:
-            used = clocks.spent(engine, clock.started_at, now, target.clock, _pauses(clock))
-            clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+        _refresh_paused_budget(clock, engine, now)
         note = _breach_note(reason, clock.breached_at, engine.zone)
         breach = _breach_if_late(clock, now, actor=actor)
         event = _event(
@@ -420,11 +427,7 @@ def clocks_restart(
             continue
         clock.started_at = started_at
         _recompute(clock, engine, now)
-        if clock.paused_since is not None and clock.due_at is None:
-            used = clocks.spent(
-                engine, started_at, now, business_time.CLOCKS[clock.clock], _pauses(clock)
-            )
-            clock.remaining_at_pause = max(clock.budget - used, timedelta(0))
+        _refresh_paused_budget(clock, engine, now)
         breach = _breach_if_late(clock, now, actor=actor)
         event = _event(clock, ClockEventKind.STARTED, at=started_at, now=now, actor=actor)
         event.reason = reason[:500]
