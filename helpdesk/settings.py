@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "reports",
     "oncall",
+    "search",
     "axes",
 ]
 

@@ -1,0 +1,72 @@
+"""What a ticket can be found by: its words, split into what customers see and what not."""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from communications.models import Message
+from tickets.models import Ticket
+
+# Long e-mail threads are mostly quotes and signatures: enough of each part to be found by,
+# and well inside PostgreSQL's 1 MB limit for a text search vector.
+PART_MAX_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class TicketText:
+    """A ticket's searchable words: `public` for everyone who sees it, `notes` for analysts."""
+
+    ticket_id: int
+    public: str
+    notes: str
+
+    @property
+    def digest(self) -> str:
+        """Tells an unchanged document from a changed one without rebuilding its vectors."""
+        return hashlib.sha256(f"{self.public}\x1f{self.notes}".encode()).hexdigest()
+
+
+def texts_of(ticket_ids: Iterable[int], *, using: str = "default") -> dict[int, TicketText]:
+    """The searchable text of each ticket that still exists, in two queries."""
+    ids = list(ticket_ids)
+    public: dict[int, list[str]] = {}
+    notes: dict[int, list[str]] = {}
+    rows = (
+        Ticket.objects.using(using)
+        .filter(pk__in=ids)
+        .order_by()
+        .values_list(
+            "pk",
+            "reference",
+            "subject",
+            "organization__name",
+            "requester__first_name",
+            "requester__last_name",
+            "requester__email",
+            "description",
+        )
+    )
+    for pk, *fields in rows:
+        public[pk] = [field for field in fields if field]
+        notes[pk] = []
+    messages = (
+        Message.objects.using(using)
+        .filter(ticket_id__in=ids)
+        .order_by("ticket_id", "created_at", "id")
+        .values_list("ticket_id", "direction", "visible_body", "body")
+    )
+    for ticket_id, direction, visible_body, body in messages:
+        # What the ticket shows (quoted replies and signatures left out), as people read it.
+        words = visible_body or body
+        if ticket_id in public and words:
+            into = notes if direction == Message.Direction.INTERNAL else public
+            into[ticket_id].append(words)
+    return {
+        pk: TicketText(pk, _joined(public[pk]), _joined(notes[pk]))
+        for pk in public  # a ticket deleted meanwhile has no text, so no document
+    }
+
+
+def _joined(parts: list[str]) -> str:
+    # PostgreSQL refuses NUL characters in text.
+    return "\n".join(parts).replace("\x00", " ")[:PART_MAX_CHARS]

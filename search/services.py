@@ -1,0 +1,114 @@
+"""Keeping the search documents current: once per ticket per transaction, after the commit."""
+
+from collections.abc import Callable, Iterable
+from types import ModuleType
+
+from django.db import connections, transaction
+from django.utils import timezone
+
+from search import documents, postgres, sqlite
+from search.models import TicketSearchDocument
+from tickets.models import Ticket
+
+BATCH = 1000
+
+
+def backend(using: str = "default") -> ModuleType:
+    """The index of the database in use: PostgreSQL's text search, or SQLite's FTS5."""
+    return postgres if connections[using].vendor == "postgresql" else sqlite
+
+
+def tickets_index(ticket_ids: Iterable[int], *, using: str = "default", force: bool = False):
+    """Bring these tickets' documents up to date now; return how many were rewritten.
+
+    A document whose text did not change is left alone (its digest says so) unless `force`,
+    as after a change of the index's configuration. A ticket gone loses its document.
+    """
+    index = backend(using)
+    now = timezone.now()
+    ids = sorted(set(ticket_ids))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        texts = documents.texts_of(batch, using=using)
+        gone = set(batch) - texts.keys()
+        if gone:
+            index.documents_remove(gone, using=using)
+        changed = list(texts.values())
+        if not force and changed:
+            current = dict(
+                TicketSearchDocument.objects.using(using)
+                .filter(ticket_id__in=list(texts))
+                .values_list("ticket_id", "digest")
+            )
+            changed = [text for text in changed if current.get(text.ticket_id) != text.digest]
+        index.documents_write(changed, now=now, using=using)
+        written += len(changed)
+    return written
+
+
+def tickets_index_later(ticket_ids: Iterable[int], *, using: str = "default") -> None:
+    """Index these tickets when the current transaction commits (now, outside one).
+
+    However many saves touch a ticket in one transaction, it is indexed once, reading what
+    was committed; a rolled-back transaction indexes nothing.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        tickets_index(ticket_ids, using=using)
+        return
+    _pending(connection).ids.update(ticket_ids)
+
+
+class _Pending:
+    """Tickets waiting for the commit of the transaction that changed them."""
+
+    def __init__(self, using: str, ids: set[int]) -> None:
+        self.using, self.ids, self.done = using, ids, False
+
+    def __call__(self) -> None:
+        self.done = True
+        ids, self.ids = self.ids, set()
+        tickets_index(ids, using=self.using)
+
+
+def _pending(connection) -> _Pending:
+    """This transaction's pending set, with its on_commit callback registered once.
+
+    A callback dropped with a rolled-back savepoint or transaction is registered again; the
+    tickets it held are carried over (indexing a ticket that did not change costs a read).
+    Django keeps the callbacks in `run_on_commit`, which is where we look for ours.
+    """
+    pending: _Pending | None = getattr(connection, "_search_pending", None)
+    registered: list[Callable] = [entry[1] for entry in connection.run_on_commit]
+    if pending is not None and not pending.done and any(c is pending for c in registered):
+        return pending
+    carried = pending.ids if pending is not None and not pending.done else set()
+    pending = _Pending(connection.alias, set(carried))
+    connection._search_pending = pending
+    transaction.on_commit(pending, using=connection.alias)
+    return pending
+
+
+def tickets_reindex_all(
+    *, using: str = "default", batch: int = 5000, progress: Callable[[int], None] | None = None
+) -> int:
+    """Rebuild every ticket's document, in batches of ticket ids (bulk imports, a changed
+    configuration); return how many tickets were indexed."""
+    index = backend(using)
+    index.documents_remove_orphans(using=using)
+    done, last = 0, 0
+    while True:
+        ids = list(
+            Ticket.objects.using(using)
+            .filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        with transaction.atomic(using=using):
+            tickets_index(ids, using=using, force=True)
+        done, last = done + len(ids), ids[-1]
+        if progress is not None:
+            progress(done)

@@ -1,0 +1,184 @@
+"""Full-text ticket search: what finds a ticket, for whom, on both databases."""
+
+import pytest
+from django.db import connection
+
+from communications import services as record_services
+from communications.models import Message
+from search.selectors import tickets_matching
+from tests.search.conftest import NOW
+from tickets import selectors as ticket_selectors
+from tickets import services
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stemming is PostgreSQL's (SQLite: prefixes)"
+)
+
+
+def open_ticket(world, *, who="maria", subject="Falha", description="Algo quebrou") -> Ticket:
+    person = world[who]
+    return services.ticket_create(
+        organization=person.membership.organization,
+        requester=person,
+        subject=subject,
+        description=description,
+        priority=world["levels"]["alta"],
+        now=NOW,
+    )
+
+
+def found(text: str, *, user=None, staff: bool = True) -> set[str]:
+    tickets = ticket_selectors.tickets_visible_to(user) if user else Ticket.objects.all()
+    return set(tickets_matching(tickets, text, staff=staff).values_list("reference", flat=True))
+
+
+@pytest.fixture
+def tickets(world, indexed):
+    with indexed():
+        report = open_ticket(
+            world,
+            subject="Relatório mensal não gera",
+            description="O relatório de faturamento trava ao exportar em PDF.",
+        )
+        login = open_ticket(
+            world, who="hank", subject="Login failing", description="Users cannot sign in."
+        )
+        record_services.message_post(
+            ticket=report,
+            author=world["analyst"],
+            body="Pedimos o arquivo de configuração do servidor.",
+            channel=Message.Channel.BACK_OFFICE,
+            now=NOW,
+        )
+        record_services.message_post(
+            ticket=report,
+            author=world["analyst"],
+            body="Suspeita interna: bug no módulo xilofone.",
+            channel=Message.Channel.BACK_OFFICE,
+            now=NOW,
+            internal=True,
+        )
+    return {"report": report.reference, "login": login.reference}
+
+
+def test_finds_by_each_part_of_the_ticket(tickets):
+    report, login = tickets["report"], tickets["login"]
+    assert found("faturamento") == {report}  # description
+    assert found("mensal") == {report}  # subject
+    assert found("servidor") == {report}  # a message
+    assert found("Açucareira") == {report}  # the organization's name
+    assert found("Conceição") == {report}  # the requester's name
+    assert found("maria@acme.example.com") == {report}  # the requester's e-mail
+    assert found("globex") == {login}
+    assert found("cannot sign") == {login}  # every word must match
+
+
+def test_accents_and_case_do_not_matter(tickets):
+    report = tickets["report"]
+    assert found("relatorio") == {report}
+    assert found("RELATÓRIO") == {report}
+    assert found("conceicao") == {report}
+    assert found("industria acucareira") == {report}
+
+
+@on_postgres
+def test_portuguese_english_and_spanish_word_endings(world, indexed):
+    with indexed():
+        pt = open_ticket(world, subject="Relatórios", description="Impressoras desligadas")
+        en = open_ticket(world, subject="Running reports", description="Crashes nightly")
+        es = open_ticket(world, subject="Problemas", description="Las facturas fallaron")
+    assert pt.reference in found("relatorio")
+    assert pt.reference in found("impressora desligada")
+    assert en.reference in found("report run")
+    assert en.reference in found("crash")
+    assert es.reference in found("problema")
+    assert es.reference in found("factura")
+
+
+def test_the_last_word_is_a_prefix_on_sqlite(tickets):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's search as you type")
+    assert found("relat") == {tickets["report"]}
+    assert found("faturamento exp") == {tickets["report"]}
+
+
+def test_a_reference_or_its_prefix_finds_the_ticket(tickets):
+    report = tickets["report"]
+    assert found(report) == {report}
+    assert found(report.lower()) == {report}
+    assert found(report[:-2]) == {report, tickets["login"]}  # HD-2026-0000…
+    assert found("HD-2025-") == set()
+
+
+def test_blank_text_leaves_the_tickets_as_they_are(tickets):
+    everything = Ticket.objects.all()
+    assert tickets_matching(everything, "", staff=False) is everything
+    assert tickets_matching(everything, "   ", staff=True) is everything
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "AND (",
+        "*",
+        "OR",
+        "NOT",
+        "NEAR(a b",
+        "-",
+        '"unbalanced',
+        "a:b",
+        "{customer_text}:x",
+        "notes_text : segredo",
+        "'; DROP TABLE tickets_ticket; --",
+        "relat*rio",
+        "^x",
+        "a & b | !c",
+        "(((",
+        "\x00",
+        "é",
+        "\u200b",
+        "x" * 5000,
+        "-relatorio",
+        '"relatório mensal"',
+    ],
+)
+def test_hostile_queries_do_not_raise(tickets, text):
+    found(text)
+    found(text, staff=False)
+
+
+def test_a_customer_finds_only_what_they_may_see(world, tickets):
+    maria, hank = world["maria"], world["hank"]
+    assert found("login", user=maria, staff=False) == set()  # another organization's
+    assert found("login", user=hank, staff=False) == {tickets["login"]}
+    assert found("relatorio", user=world["joao"], staff=False) == set()  # a colleague's
+
+
+def test_internal_notes_are_found_by_analysts_only(world, tickets):
+    report = tickets["report"]
+    assert found("xilofone", user=world["analyst"], staff=True) == {report}
+    assert found("xilofone suspeita relatório", staff=True) == {report}  # notes + public
+    assert found("xilofone", user=world["maria"], staff=False) == set()
+    assert found("xilofone", user=world["acme_admin"], staff=False) == set()
+    assert found("xilofone", staff=False) == set()  # whatever the queryset
+
+
+def test_the_number_of_queries_does_not_grow_with_the_results(
+    world, tickets, indexed, django_assert_num_queries
+):
+    def search():
+        visible = ticket_selectors.tickets_visible_to(world["acme_admin"])
+        return list(tickets_matching(visible, "falha", staff=False).order_by("-reported_at")[:50])
+
+    with indexed():
+        open_ticket(world, subject="Falha")
+    with django_assert_num_queries(2):  # the tickets, their clocks
+        assert len(search()) == 1
+    with indexed():
+        for _ in range(4):
+            open_ticket(world, subject="Falha")
+    with django_assert_num_queries(2):
+        assert len(search()) == 5
