@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from communications import services as communication_services
+from reports import rollups
 from tests import factories
 from tickets import services
 
@@ -149,6 +150,7 @@ def test_admin_pages_cost_the_same_queries_with_more_tickets(
     counts = []
     for extra in (0, 10):
         more_tickets(levels, extra, start=NOW.replace(day=4))
+        rollups.rollups_refresh()  # a changed day is recounted once, whatever its tickets
         with CaptureQueriesContext(connection) as captured:
             for name in ("admin:reports_compliance", "admin:reports_backlog"):
                 assert client.get(reverse(name), RANGE).status_code == 200
@@ -384,6 +386,7 @@ def test_api_csv_costs_the_queries_of_the_json_whatever_the_tickets(desk, levels
     counts = {}
     for extra in (0, 10):
         more_tickets(levels, extra, start=NOW.replace(day=4))
+        rollups.rollups_refresh()  # a changed day is recounted once, whatever its tickets
         for query in ({}, {"format": "csv"}):
             for name in API_URLS:
                 with CaptureQueriesContext(connection) as captured:
