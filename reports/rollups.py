@@ -24,7 +24,6 @@ range of days, or everything.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -70,71 +69,27 @@ def day_of(instant: datetime) -> date:
     return day
 
 
-def _pack(values: list[int]) -> bytes:
-    return np.sort(np.array(values, dtype="<i8")).tobytes() if values else b""
-
-
 # -- counting days from the clocks ----------------------------------------------------------
 
-
-class _Counts:
-    """One rollup row while its clocks are counted."""
-
-    def __init__(self) -> None:
-        self.clocks = self.tickets = self.waiting = self.waiting_now = self.since = 0
-        self.met = dict.fromkeys(METRICS, 0)
-        self.breached = dict.fromkeys(METRICS, 0)
-        self.paused = dict.fromkeys(METRICS, 0)
-        self.running_due: dict[str, list[int]] = {metric: [] for metric in METRICS}
-        self.used: dict[str, list[int]] = {metric: [] for metric in METRICS}
-
-    def add(self, clock: tuple, start_us: int) -> None:
-        """Count a clock as `_state_filters` of the clock scan classifies it."""
-        (_at, _level, _org, _analyst, status, metric, state, due, met_at, breached_at) = clock[:10]
-        used, paused_total, paused_since = clock[10:]
-        self.clocks += 1
-        if state == ClockState.MET:
-            self.met[metric] += 1
-        # a breach is a fact (breached_at), even on a clock now paused or moved later
-        if breached_at is not None or state == ClockState.BREACHED:
-            self.breached[metric] += 1
-        elif state == ClockState.RUNNING and due is not None:
-            self.running_due[metric].append(to_microseconds(due))
-        elif state == ClockState.PAUSED:
-            self.paused[metric] += 1
-        if met_at is not None and used is not None:
-            self.used[metric].append(used // MICROSECOND)
-        if metric == ClockMetric.RESOLUTION:
-            self.tickets += 1
-            self.waiting += (paused_total or timedelta(0)) // MICROSECOND
-            if status == Ticket.Status.WAITING_ON_CUSTOMER and paused_since is not None:
-                self.waiting_now += 1
-                self.since += to_microseconds(paused_since) - start_us
-
-    def row(self, day: date, grouping: str, group: int) -> DayRollup:
-        fields = {}
-        for metric in METRICS:
-            fields[f"{metric}_met"] = self.met[metric]
-            fields[f"{metric}_breached"] = self.breached[metric]
-            fields[f"{metric}_paused"] = self.paused[metric]
-            fields[f"{metric}_running_due"] = _pack(self.running_due[metric])
-            fields[f"{metric}_used"] = _pack(self.used[metric])
-        return DayRollup(
-            day=day,
-            grouping=grouping,
-            group=group,
-            clocks=self.clocks,
-            tickets=self.tickets,
-            waiting=self.waiting,
-            waiting_now=self.waiting_now,
-            waiting_now_since=self.since,
-            **fields,
-        )
+COLUMNS = (
+    "day",
+    "grouping",
+    "group",
+    "clocks",
+    "tickets",
+    *(f"{m}_{c}" for m in METRICS for c in ("met", "breached", "paused", "running_due", "used")),
+    "waiting",
+    "waiting_now",
+    "waiting_now_since",
+)
+BLOBS = tuple(column for column in COLUMNS if column.endswith(("_running_due", "_used")))
+SUMS = ("waiting", "waiting_now_since")
 
 
-def _clocks_reported(start: datetime, end: datetime):
-    """The measured clocks (cancelled tickets are not) of tickets reported in [start, end)."""
-    return (
+def _clocks_reported(start: datetime, end: datetime) -> list[tuple]:
+    """The measured clocks (cancelled tickets are not) of tickets reported in [start, end),
+    as the database gives them (no per-value conversion: a rebuild reads millions)."""
+    clocks = (
         SLAClock.objects.filter(ticket__reported_at__gte=start, ticket__reported_at__lt=end)
         .exclude(ticket__status=Ticket.Status.CANCELLED)
         .order_by()
@@ -154,26 +109,131 @@ def _clocks_reported(start: datetime, end: datetime):
             "paused_since",
         )
     )
+    sql, params = clocks.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def rollups_count(first: date, last: date) -> list[DayRollup]:
-    """The rollup rows of the days from `first` to `last` (included), counted from the clocks."""
-    counts: dict[tuple, _Counts] = defaultdict(_Counts)
-    starts: dict[date, int] = {}
-    for clock in _clocks_reported(day_start(first), day_start(last + timedelta(days=1))).iterator(
-        chunk_size=10_000
-    ):
-        day = day_of(clock[0])
-        if day not in starts:
-            starts[day] = to_microseconds(day_start(day))
-        keys = (
-            (GROUPINGS.LEVEL, clock[1]),
-            (GROUPINGS.ORGANIZATION, clock[2]),
-            (GROUPINGS.ANALYST, clock[3] or NO_ANALYST),
+def _instants(values) -> tuple[np.ndarray, np.ndarray]:
+    """(µs since the epoch, present) of instants: SQLite's UTC text or aware datetimes."""
+    if connection.vendor == "sqlite":
+        parsed = np.array(values, dtype="datetime64[us]")
+        return parsed.astype(np.int64), ~np.isnat(parsed)
+    present = np.array([value is not None for value in values])
+    return np.array([0 if v is None else to_microseconds(v) for v in values], np.int64), present
+
+
+def _durations(values) -> tuple[np.ndarray, np.ndarray]:
+    """(µs, present) of durations: SQLite's microseconds or timedeltas."""
+    present = np.array([value is not None for value in values])
+    return (
+        np.array(
+            [
+                0 if v is None else v // MICROSECOND if isinstance(v, timedelta) else v
+                for v in values
+            ],
+            dtype=np.int64,
+        ),
+        present,
+    )
+
+
+class _Clocks:
+    """A range of days' clocks, column by column, classified as `_state_filters` of the clock
+    scan classifies them."""
+
+    def __init__(self, fetched: list[tuple], starts_us: np.ndarray) -> None:
+        (reported, level, organization, analyst, status, metric, state, due, met_at, breached_at,
+         used, paused_total, since) = zip(*fetched, strict=True)  # fmt: skip
+        reported_us, _present = _instants(reported)
+        self.day = np.searchsorted(starts_us, reported_us, side="right") - 1
+        self.groups = {
+            GROUPINGS.LEVEL: np.array(level, dtype=np.int64),
+            GROUPINGS.ORGANIZATION: np.array(organization, dtype=np.int64),
+            GROUPINGS.ANALYST: np.array([a or NO_ANALYST for a in analyst], dtype=np.int64),
+        }
+        metric, state = np.array(metric), np.array(state)
+        due_us, has_due = _instants(due)
+        used_us, has_used = _durations(used)
+        met = np.array([value is not None for value in met_at])
+        # a breach is a fact (breached_at), even on a clock now paused or moved later
+        breached = np.array([value is not None for value in breached_at])
+        breached |= state == ClockState.BREACHED
+        running = ~breached & (state == ClockState.RUNNING) & has_due
+        self.flags = {"clocks": np.ones(len(fetched), dtype=bool)}
+        self.values = {}
+        for name in METRICS:
+            mine = metric == name
+            self.flags[f"{name}_met"] = mine & (state == ClockState.MET)
+            self.flags[f"{name}_breached"] = mine & breached
+            self.flags[f"{name}_paused"] = mine & ~breached & (state == ClockState.PAUSED)
+            self.values[f"{name}_running_due"] = (mine & running, due_us)
+            self.values[f"{name}_used"] = (mine & met & has_used, used_us)
+        resolution = metric == ClockMetric.RESOLUTION
+        self.flags["tickets"] = resolution
+        waiting_us, _present = _durations(paused_total)
+        since_us, has_since = _instants(since)
+        waiting_now = (
+            resolution & has_since & (np.array(status) == Ticket.Status.WAITING_ON_CUSTOMER)
         )
-        for grouping, group in keys:
-            counts[day, grouping, group].add(clock, starts[day])
-    return [tally.row(*key) for key, tally in counts.items()]
+        self.flags["waiting_now"] = waiting_now
+        self.sums = {
+            "waiting": np.where(resolution, waiting_us, 0),
+            "waiting_now_since": np.where(waiting_now, since_us - starts_us[self.day], 0),
+        }
+
+    def rows(self, grouping: str, days: list[date]) -> list[tuple]:
+        """The rollup rows (COLUMNS' order) of one grouping: one per day and group."""
+        group = self.groups[grouping]
+        keys, inverse = np.unique(self.day * (int(group.max()) + 1) + group, return_inverse=True)
+        size = len(keys)
+        first = np.zeros(size, dtype=np.int64)
+        first[inverse] = np.arange(len(inverse))  # any clock of the key gives its day and group
+        columns = {}
+        for name, flag in self.flags.items():
+            columns[name] = np.bincount(inverse[flag], minlength=size).tolist()
+        for name, values in self.sums.items():
+            total = np.zeros(size, dtype=np.int64)
+            np.add.at(total, inverse, values)
+            columns[name] = total.tolist()
+        for name, (chosen, values) in self.values.items():
+            keys_of, values = inverse[chosen], values[chosen]
+            order = np.lexsort((values, keys_of))
+            values = values[order].astype("<i8")
+            bounds = np.searchsorted(keys_of[order], np.arange(size + 1)).tolist()
+            columns[name] = [values[bounds[key] : bounds[key + 1]].tobytes() for key in range(size)]
+        columns["day"] = [days[day] for day in self.day[first].tolist()]
+        columns["grouping"] = [grouping] * size
+        columns["group"] = group[first].tolist()
+        return list(zip(*(columns[name] for name in COLUMNS), strict=True))
+
+
+def rollups_count(first: date, last: date) -> list[tuple]:
+    """The rollup rows (COLUMNS' order) of the days from `first` to `last`, from the clocks."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    starts = [day_start(day) for day in days] + [day_start(last + timedelta(days=1))]
+    fetched = _clocks_reported(starts[0], starts[-1])
+    if not fetched:
+        return []
+    clocks = _Clocks(fetched, np.array([to_microseconds(start) for start in starts]))
+    return [row for grouping in GROUPINGS.values for row in clocks.rows(grouping, days)]
+
+
+def _write(first: date, last: date) -> int:
+    """Replace the rollup rows of the days from `first` to `last`; returns how many."""
+    DayRollup.objects.filter(day__gte=first, day__lte=last).delete()
+    rows = rollups_count(first, last)
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(DayRollup._meta.db_table),
+        ", ".join(quote(column) for column in COLUMNS),
+        ", ".join(["%s"] * len(COLUMNS)),
+    )
+    with connection.cursor() as cursor:
+        for batch in range(0, len(rows), 5_000):
+            cursor.executemany(sql, rows[batch : batch + 5_000])
+    return len(rows)
 
 
 @transaction.atomic
@@ -188,10 +248,7 @@ def rollups_rebuild(first: date, last: date) -> int:
     day = first
     while day <= last:
         until = min(last, day + timedelta(days=DAYS_PER_QUERY - 1))
-        DayRollup.objects.filter(day__gte=day, day__lte=until).delete()
-        rows = rollups_count(day, until)
-        DayRollup.objects.bulk_create(rows, batch_size=2_000)
-        written += len(rows)
+        written += _write(day, until)
         day = until + timedelta(days=1)
     return written
 
@@ -228,8 +285,7 @@ def _refresh_marked() -> set[date]:
         return set()
     days = {day_of(reported_at) for _pk, reported_at in marks}
     for first, last in _runs(sorted(days)):
-        DayRollup.objects.filter(day__gte=first, day__lte=last).delete()
-        DayRollup.objects.bulk_create(rollups_count(first, last), batch_size=2_000)
+        _write(first, last)
     last_read = max(pk for pk, _at in marks)
     StaleRollup.objects.filter(pk__lte=last_read).delete()
     return days
@@ -252,20 +308,6 @@ def _runs(days: list[date]) -> Iterable[tuple[date, date]]:
 
 
 # -- the report from the rollups ------------------------------------------------------------
-
-
-COLUMNS = (
-    "day",
-    "grouping",
-    "group",
-    "clocks",
-    "tickets",
-    *(f"{m}_{c}" for m in METRICS for c in ("met", "breached", "paused", "running_due", "used")),
-    "waiting",
-    "waiting_now",
-    "waiting_now_since",
-)
-BLOBS = tuple(column for column in COLUMNS if column.endswith(("_running_due", "_used")))
 
 
 def _fetched(first: date, last: date) -> list[tuple]:
@@ -334,7 +376,8 @@ def _grouped(rows: _Rows, grouping: str, now_us: int) -> dict:
     if not mask.any():
         return {}
     if grouping == "month":
-        labels = np.array([f"{day:%Y-%m}" for day in rows.day])[mask]
+        months = {day: f"{day:%Y-%m}" for day in set(rows.day)}
+        labels = np.array([months[day] for day in rows.day])[mask]
         keys, codes = np.unique(labels, return_inverse=True)
     else:
         keys, codes = np.unique(rows.group[mask], return_inverse=True)
