@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from communications.outbound import email_queue
+from communications.outbound import Draft, email_queue, emails_queue
 from helpdesk.formats import format_instant
 
 
@@ -28,70 +28,84 @@ def _zone(ticket):
     return sla_services.snapshot_engine(ticket.sla_snapshot).zone
 
 
-def _deadlines(ticket) -> list[tuple[str, str]]:
-    """(clock, due instant in the calendar's zone with its offset), in the active language."""
+def _deadlines(ticket, clocks=None) -> list[tuple[str, str]]:
+    """(clock, due instant in the calendar's zone with its offset), in the active language;
+    from `clocks` when the caller has them (a ticket opened a moment ago), else read."""
     from sla.models import SLAClock
 
     zone = _zone(ticket)
+    if clocks is None:
+        clocks = SLAClock.objects.filter(ticket=ticket)
     return [
         (clock.get_metric_display(), format_instant(clock.due_at, zone))
-        for clock in SLAClock.objects.filter(ticket=ticket).order_by("metric")
+        for clock in sorted(clocks, key=lambda clock: clock.metric)
         if clock.due_at is not None
     ]
 
 
-def _to_customer(ticket, event: str, key: str, template: str, subject: str, **context) -> None:
+def _customer_draft(ticket, event: str, key: str, template: str, subject: str, **context):
     requester = ticket.requester
     language = language_of(requester)
     with translation.override(language):
-        email_queue(
-            key=key,
-            to=requester.email,
-            subject=_subject(ticket, subject),
-            template=template,
-            context={"ticket": ticket, "event": event, **context},
-            ticket=ticket,
-            language=language,
-        )
+        subject = _subject(ticket, subject)
+    return Draft(
+        key=key,
+        to=requester.email,
+        subject=subject,
+        template=template,
+        context={"ticket": ticket, "event": event, **context},
+        language=language,
+    )
 
 
-def ticket_opened(ticket, *, now) -> None:
+def _to_customer(ticket, event: str, key: str, template: str, subject: str, **context) -> None:
+    emails_queue([_customer_draft(ticket, event, key, template, subject, **context)], ticket=ticket)
+
+
+def ticket_opened(ticket, *, now, clocks=None) -> None:
     """The customer gets the reference and deadlines; analysts hear of a new ticket, and for a
-    ticket 24x7 support covers, the analysts on call are told at once, whatever the hour."""
+    ticket 24x7 support covers, the analysts on call are told at once, whatever the hour.
+
+    All in one batch (a fixed number of queries and one task, however many analysts), under
+    no thread yet: the e-mail that opened the ticket is linked to it afterwards
+    (`outbound.emails_thread_under`)."""
     with translation.override(language_of(ticket.requester)):
         subject = _("We received your request: %(subject)s") % {"subject": ticket.subject}
-        deadlines = _deadlines(ticket)
-    _to_customer(
-        ticket,
-        "opened",
-        f"ticket-opened:{ticket.pk}",
-        "ticket_opened",
-        subject,
-        deadlines=deadlines,
-    )
+        customer_deadlines = _deadlines(ticket, clocks)
+    drafts = [
+        _customer_draft(
+            ticket,
+            "opened",
+            f"ticket-opened:{ticket.pk}",
+            "ticket_opened",
+            subject,
+            deadlines=customer_deadlines,
+        )
+    ]
     analysts = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
     on_call = on_call_now(now=now) if ticket.integration_24x7 else []
     on_call_ids = {analyst.pk for analyst in on_call}
-    deadlines = _deadlines(ticket)  # again: analysts read them in the site's language
+    with translation.override(settings.LANGUAGE_CODE):
+        deadlines = _deadlines(ticket, clocks)  # again: analysts read the site's language
+        new_text = _("New ticket: %(subject)s") % {"subject": ticket.subject}
+        covered_text = _("24x7 — new covered ticket: %(subject)s") % {"subject": ticket.subject}
+    contexts = {
+        event: {"ticket": ticket, "event": event, "deadlines": deadlines}
+        for event in ("new", "on_call")
+    }
     for analyst, at in _deliveries([*analysts, *on_call], now=now, on_call_ids=on_call_ids):
         covered = analyst.pk in on_call_ids
-        if covered:
-            text = _("24x7 — new covered ticket: %(subject)s")
-        else:
-            text = _("New ticket: %(subject)s")
-        email_queue(
-            key=f"ticket-new:{ticket.pk}:{analyst.pk}",
-            to=analyst.email,
-            subject=_subject(ticket, text % {"subject": ticket.subject}),
-            template="analyst_ticket",
-            context={
-                "ticket": ticket,
-                "event": "on_call" if covered else "new",
-                "deadlines": deadlines,
-            },
-            ticket=ticket,
-            not_before=_later(at, now),
+        drafts.append(
+            Draft(
+                key=f"ticket-new:{ticket.pk}:{analyst.pk}",
+                to=analyst.email,
+                subject=_subject(ticket, covered_text if covered else new_text),
+                template="analyst_ticket",
+                context=contexts["on_call" if covered else "new"],
+                not_before=_later(at, now),
+            )
         )
+    emails_queue(drafts, ticket=ticket, thread="")
 
 
 def on_call_now(*, now) -> list:
@@ -233,26 +247,29 @@ def sla_alert(clock, *, kind: str, recipients, now, instants, on_call_ids=frozen
             text = _("Breached: %(metric)s was due %(due)s")
         due = format_instant(clock.due_at, _zone(ticket))
         subject = _subject(ticket, text % {"metric": metric, "due": due})
-    sent = 0
     deliveries = _deliveries(recipients, now=now, on_call_ids=on_call_ids, instants=instants)
-    for user, at in deliveries:
-        queued = email_queue(
+    contexts = {
+        on_call: {
+            "ticket": ticket,
+            "kind": kind,
+            "metric": metric,
+            "due": due,
+            "on_call": on_call,
+        }
+        for on_call in (False, True)
+    }
+    drafts = [
+        Draft(
             key=f"sla-{kind}:{clock.pk}:{instant.isoformat()}:{user.pk}",
             to=user.email,
             subject=subject,
             template="sla_alert",
-            context={
-                "ticket": ticket,
-                "kind": kind,
-                "metric": metric,
-                "due": due,
-                "on_call": user.pk in on_call_ids,
-            },
-            ticket=ticket,
+            context=contexts[user.pk in on_call_ids],
             not_before=_later(at, now),
         )
-        sent += queued is not None
-    return sent
+        for user, at in deliveries
+    ]
+    return len(emails_queue(drafts, ticket=ticket))
 
 
 def analyst_instants(analysts, *, now) -> dict:
@@ -261,3 +278,72 @@ def analyst_instants(analysts, *, now) -> dict:
     from oncall import selectors as oncall_selectors
 
     return oncall_selectors.delivery_instants(analysts, now=now)
+
+
+def clocks_late(*, warned, breached, now) -> None:
+    """Tell the right analysts of clocks at risk and breached, once per clock and instant.
+
+    At risk: the assignee (nobody assigned: every analyst of the queue). Breached: the
+    assignee and the team leads (unassigned: the queue and the team leads), and for a ticket
+    24x7 support covers, the analysts on call, told at once whatever the hour.
+    """
+    from tickets import selectors as ticket_selectors
+
+    if not (warned or breached):
+        return
+    queue = list(ticket_selectors.queue_analysts())
+    leads = list(ticket_selectors.team_leads())
+    covered = any(clock.ticket.integration_24x7 for clock in [*warned, *breached])
+    on_call = on_call_now(now=now) if covered else []
+    alerts = []
+    for kind, swept in (("warned", warned), ("breached", breached)):
+        for clock in swept:
+            assignee = clock.ticket.assignee
+            people = ([assignee] if assignee else queue) + (leads if kind == "breached" else [])
+            woken = []
+            if clock.ticket.integration_24x7:
+                # on call: told at once of a breach, and of a warning on a ticket they hold
+                woken = on_call if kind == "breached" else [p for p in people if p in on_call]
+            alerts.append((clock, kind, people + woken, {person.pk for person in woken}))
+    # one read of the analysts' preferences for all the notices, not one per clock
+    everyone = {person.pk: person for alert in alerts for person in alert[2]}
+    instants = analyst_instants(everyone.values(), now=now)
+    for clock, kind, people, woken_ids in alerts:
+        sla_alert(
+            clock, kind=kind, recipients=people, now=now, instants=instants, on_call_ids=woken_ids
+        )
+
+
+def connect() -> None:
+    """React to what the ticket services report (tickets.events); called once at start-up."""
+    from tickets import events
+
+    receivers = [
+        ("opened", events.ticket_opened, _on_opened),
+        ("assigned", events.ticket_assigned, _on_assigned),
+        ("waiting", events.ticket_waiting, _on_waiting),
+        ("resolved", events.ticket_resolved, _on_resolved),
+        ("clocks_late", events.clocks_late, _on_clocks_late),
+    ]
+    for name, signal, receiver in receivers:
+        signal.connect(receiver, dispatch_uid=f"communications.notices.{name}")
+
+
+def _on_opened(ticket, clocks, now, **_kwargs) -> None:
+    ticket_opened(ticket, now=now, clocks=clocks)
+
+
+def _on_assigned(ticket, now, **_kwargs) -> None:
+    ticket_assigned(ticket, event_id=now.isoformat(), now=now)
+
+
+def _on_waiting(ticket, now, **_kwargs) -> None:
+    ticket_waiting(ticket, event_id=now.isoformat())
+
+
+def _on_resolved(ticket, now, **_kwargs) -> None:
+    ticket_resolved(ticket, event_id=now.isoformat())
+
+
+def _on_clocks_late(warned, breached, now, **_kwargs) -> None:
+    clocks_late(warned=warned, breached=breached, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -48,6 +49,21 @@ def emails_thread_under(*, ticket, message_id: str) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Draft:
+    """One e-mail to record: `key` makes it once-only; `not_before` holds it until then (an
+    analyst's notice outside their working hours)."""
+
+    key: str
+    to: str
+    subject: str
+    template: str
+    context: dict
+    language: str | None = None
+    auto_submitted: bool = False
+    not_before: datetime | None = None
+
+
 def email_queue(
     *,
     key: str,
@@ -60,38 +76,80 @@ def email_queue(
     auto_submitted: bool = False,
     not_before: datetime | None = None,
 ) -> OutboundEmail | None:
-    """Record an e-mail once (by `key`) and send it after the commit, in the background.
+    """Record an e-mail once (by `key`) and send it after the commit, in the background."""
+    draft = Draft(key, to, subject, template, context, language, auto_submitted, not_before)
+    recorded = emails_queue([draft], ticket=ticket)
+    return recorded[0] if recorded else None
 
-    `not_before` holds it until then (an analyst's notice outside their working hours): the
-    worker is asked to run it at that instant, and `send_due_emails` sends it if it cannot.
+
+def emails_queue(drafts, *, ticket=None, thread: str | None = None) -> list[OutboundEmail]:
+    """Record e-mails once each (by key) and send them after the commit, in the background:
+    the notices of one event in a fixed number of queries and one task, however many
+    analysts they go to. Returns the e-mails this call recorded (a key already on record is
+    skipped: the event was announced before).
+
+    `thread` is the Message-ID the e-mails answer when the caller knows it (a ticket opened
+    a moment ago has none yet); else it is looked up once for the ticket. The worker is
+    asked to send a held e-mail at its hour, and `send_due_emails` sends it if it cannot.
     """
-    if not to:
-        return None
-    with translation.override(language or settings.LANGUAGE_CODE):
-        text = render_to_string(f"communications/email/{template}.txt", context)
-        html = render_to_string(f"communications/email/{template}.html", context)
-        subject = str(subject)
-    root = thread_root(ticket) if ticket is not None else ""
-    outbound, created = OutboundEmail.objects.get_or_create(
-        key=key[:200],
-        defaults={
-            "ticket": ticket,
-            "to": to,
-            "subject": subject[:998],
-            "body_text": text,
-            "body_html": html,
-            "message_id": make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
-            "in_reply_to": root,
-            "references": root,
-            "auto_submitted": auto_submitted,
-            "next_attempt_at": not_before,
-        },
+    drafts = [draft for draft in drafts if draft.to]
+    if not drafts:
+        return []
+    root = thread if thread is not None else (thread_root(ticket) if ticket is not None else "")
+    rendered: dict = {}
+    rows = [_row(draft, ticket=ticket, root=root, rendered=rendered) for draft in drafts]
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    # ours are the rows with our Message-IDs: a key recorded before (or by a concurrent
+    # sender) kept its own
+    mine = {row.message_id for row in rows}
+    recorded = list(
+        OutboundEmail.objects.filter(key__in=[row.key for row in rows], message_id__in=mine)
     )
-    if created and not_before is None:
-        transaction.on_commit(lambda: _enqueue(outbound.pk))
-    elif created:
-        _schedule_send(outbound.pk, not_before)
-    return outbound
+    batches: dict[datetime | None, list[int]] = {}
+    for email in recorded:
+        batches.setdefault(email.next_attempt_at, []).append(email.pk)
+    for at, ids in batches.items():
+        _schedule_batch(ids, at)
+    return recorded
+
+
+def _row(draft: Draft, *, ticket, root: str, rendered: dict) -> OutboundEmail:
+    """The unsaved e-mail; drafts sharing a template, language and context render once."""
+    language = draft.language or settings.LANGUAGE_CODE
+    cache_key = (draft.template, language, id(draft.context))
+    if cache_key not in rendered:
+        with translation.override(language):
+            rendered[cache_key] = (
+                render_to_string(f"communications/email/{draft.template}.txt", draft.context),
+                render_to_string(f"communications/email/{draft.template}.html", draft.context),
+            )
+    text, html = rendered[cache_key]
+    return OutboundEmail(
+        key=draft.key[:200],
+        ticket=ticket,
+        to=draft.to,
+        subject=str(draft.subject)[:998],
+        body_text=text,
+        body_html=html,
+        message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+        in_reply_to=root,
+        references=root,
+        auto_submitted=draft.auto_submitted,
+        next_attempt_at=draft.not_before,
+    )
+
+
+def _schedule_batch(outbound_ids: list[int], at: datetime | None) -> None:
+    """One task sends the e-mails of one event due at the same instant (the worker's queue
+    grows by one row, not one per analyst); held ones only where the backend can defer (see
+    `_schedule_send`)."""
+    from communications.tasks import send_outbound_emails
+
+    if at is None:
+        transaction.on_commit(lambda: send_outbound_emails.enqueue(outbound_ids))
+    elif send_outbound_emails.get_backend().supports_defer:
+        task = send_outbound_emails.using(run_after=at)
+        transaction.on_commit(lambda: task.enqueue(outbound_ids))
 
 
 def _enqueue(outbound_id: int, run_after: datetime | None = None) -> None:

@@ -115,6 +115,17 @@ def attachment_store(
 
 
 @transaction.atomic
+def ticket_open(*, files=(), **fields) -> Ticket:
+    """Open a ticket (`tickets.services.ticket_create`'s fields) with the files the customer
+    sent along, attached to the ticket itself, all or nothing."""
+    ticket = ticket_services.ticket_create(**fields)
+    requester, now = fields["requester"], fields["now"]
+    for file in files:
+        attachment_store(ticket=ticket, message=None, file=file, uploaded_by=requester, now=now)
+    return ticket
+
+
+@transaction.atomic
 def message_post(
     *,
     ticket: Ticket,

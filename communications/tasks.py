@@ -19,6 +19,13 @@ def send_outbound_email(outbound_id: int) -> bool:
 
 
 @task
+def send_outbound_emails(outbound_ids: list[int]) -> int:
+    """Send the recorded e-mails of one event, one after the other; returns how many went."""
+    now = timezone.now()
+    return sum(outbound.email_send(pk, now=now) for pk in outbound_ids)
+
+
+@task
 def poll_imap_mailbox() -> int:
     """Ingest the unseen messages of the configured IMAP mailbox; returns how many."""
     if not settings.IMAP_HOST:

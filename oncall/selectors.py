@@ -91,5 +91,18 @@ def _instant_for(outside_hours: str, engine, now: datetime) -> datetime | None:
 
 
 def _default_engine():
+    """The desk's hours: the default policy's calendar, from its last recorded rules (one
+    query; every ticket opened records them), else read from the policy itself."""
+    from sla import services as sla_services
+    from sla.models import PolicyVersion
+
+    version = (
+        PolicyVersion.objects.filter(policy__is_default=True)
+        .order_by("-in_force_from", "-pk")
+        .select_related("snapshot")
+        .first()
+    )
+    if version is not None:
+        return sla_services.snapshot_engine(version.snapshot)
     policy = sla_selectors.default_policy()
     return sla_selectors.business_time_for(policy.calendar) if policy else None

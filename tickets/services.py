@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,7 @@ from helpdesk.db import bulk_update_rows
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from sla.models import ClockMetric, PriorityLevel, SLAClock, SLAPolicy
-from tickets import selectors
+from tickets import events, selectors
 from tickets.models import (
     Integration,
     Organization,
@@ -59,19 +58,30 @@ def available_transitions(ticket: Ticket) -> list[str]:
 
 
 def reference_next(*, year: int) -> str:
-    """Hand out the next reference of a year; the row lock makes it safe under concurrency."""
-    ReferenceCounter.objects.get_or_create(year=year)
-    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = ReferenceCounter.objects.select_for_update().get(year=year).last_number
-    return f"HD-{year}-{number:06d}"
+    """Hand out the next reference of a year, safe under concurrency: one UPDATE ... RETURNING
+    takes the number under the row's write lock (the year's first ticket creates the row)."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    sql = f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s RETURNING last_number"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+        if row is None:
+            ReferenceCounter.objects.get_or_create(year=year)
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+    return f"HD-{year}-{row[0]:06d}"
 
 
 def _policy_for(organization: Organization, reported_at: datetime):
+    """The contract in force and its policy with its rules, read once."""
     contract = sla_selectors.contract_in_force_at(organization, reported_at)
-    policy = contract.policy if contract else sla_selectors.default_policy()
+    if contract is not None:
+        policy = sla_selectors.policies_with_rules().get(pk=contract.policy_id)
+    else:
+        policy = sla_selectors.default_policy()
     if policy is None:
         raise TicketError(_("No SLA policy applies: configure a default policy."))
-    return contract, sla_selectors.policies_with_rules().get(pk=policy.pk)
+    return contract, policy
 
 
 def _targets_check(policy, level: PriorityLevel) -> None:
@@ -113,13 +123,6 @@ def member_create(*, organization: Organization, email: str, name: str = ""):
     return user
 
 
-def notifications():
-    """The e-mail notices (imported late: communications builds on tickets)."""
-    from communications import notifications as notices
-
-    return notices
-
-
 def _save(ticket: Ticket, *, actor, reason: str, now: datetime) -> None:
     ticket._history_user = actor
     ticket._history_date = now  # the history tells when it happened, as the clocks do
@@ -147,12 +150,11 @@ def ticket_create(
     integration: Integration | None = None,
     affected_service: str = "",
     scope: str = Ticket.Scope.ONE_CUSTOMER,
-    files: list = (),
     sender_verified: bool = True,
 ) -> Ticket:
     """Open a ticket whose clocks start when the customer communicated (default: now).
 
-    `files` (communications.services.IncomingFile) are attached to the ticket itself;
+    Files the customer sent with it are attached by `communications.services.ticket_open`;
     `sender_verified` is False when an e-mail our mail server could not authenticate opened it.
     """
     reported_at = reported_at or now
@@ -196,12 +198,7 @@ def ticket_create(
     )
     _refresh_next_due(ticket, started)
     late = [clock for clock in started if clock.breached_at is not None]
-    if files:
-        from communications.services import attachment_store
-
-        for file in files:
-            attachment_store(ticket=ticket, message=None, file=file, uploaded_by=requester, now=now)
-    notifications().ticket_opened(ticket, now=now)
+    events.ticket_opened.send(sender=Ticket, ticket=ticket, clocks=started, now=now)
     sla_announce(warned=[], breached=late, now=now)  # reported already past a deadline
     return ticket
 
@@ -234,7 +231,7 @@ def ticket_assign(*, ticket: Ticket, analyst, actor, now: datetime, reason: str 
     _save(ticket, actor=actor, reason=reason or _("Assigned to %(name)s") % {"name": name}, now=now)
     _refresh_next_due(ticket, ticket_clocks.values())
     if analyst != actor:
-        notifications().ticket_assigned(ticket, event_id=now.isoformat(), now=now)
+        events.ticket_assigned.send(sender=Ticket, ticket=ticket, now=now)
     return ticket
 
 
@@ -365,9 +362,9 @@ def ticket_transition(
     _save(ticket, actor=actor, reason=reason or default_reason, now=now)
     _refresh_next_due(ticket, ticket_clocks.values())
     if to_status == Status.WAITING_ON_CUSTOMER:
-        notifications().ticket_waiting(ticket, event_id=now.isoformat())
+        events.ticket_waiting.send(sender=Ticket, ticket=ticket, now=now)
     elif to_status == Status.RESOLVED:
-        notifications().ticket_resolved(ticket, event_id=now.isoformat())
+        events.ticket_resolved.send(sender=Ticket, ticket=ticket, now=now)
     return ticket
 
 
@@ -578,35 +575,8 @@ def tickets_sla_sweep(*, now: datetime) -> sla_services.Sweep:
 
 
 def sla_announce(*, warned, breached, now: datetime) -> None:
-    """Tell the right analysts of clocks at risk and breached, once per clock and instant.
-
-    The sweep's notices, and also those of a ticket opened already late or moved into
-    lateness by a priority change or a re-applied policy. At risk: the assignee (nobody
-    assigned: every analyst of the queue). Breached: the assignee and the team leads
-    (unassigned: the queue and the team leads), and for a ticket 24x7 support covers, the
-    analysts on call, told at once whatever the hour.
-    """
-    if not (warned or breached):
-        return
-    notices = notifications()
-    queue = list(selectors.queue_analysts())
-    leads = list(selectors.team_leads())
-    covered = any(clock.ticket.integration_24x7 for clock in [*warned, *breached])
-    on_call = notices.on_call_now(now=now) if covered else []
-    alerts = []
-    for kind, swept in (("warned", warned), ("breached", breached)):
-        for clock in swept:
-            assignee = clock.ticket.assignee
-            people = ([assignee] if assignee else queue) + (leads if kind == "breached" else [])
-            woken = []
-            if clock.ticket.integration_24x7:
-                # on call: told at once of a breach, and of a warning on a ticket they hold
-                woken = on_call if kind == "breached" else [p for p in people if p in on_call]
-            alerts.append((clock, kind, people + woken, {person.pk for person in woken}))
-    # one read of the analysts' preferences for all the notices, not one per clock
-    everyone = {person.pk: person for alert in alerts for person in alert[2]}
-    instants = notices.analyst_instants(everyone.values(), now=now)
-    for clock, kind, people, woken_ids in alerts:
-        notices.sla_alert(
-            clock, kind=kind, recipients=people, now=now, instants=instants, on_call_ids=woken_ids
-        )
+    """Announce clocks at risk and breached (who is told is communications.notifications'
+    business): the sweep's, and those of a ticket opened already late or moved into lateness
+    by a priority change or a re-applied policy."""
+    if warned or breached:
+        events.clocks_late.send(sender=Ticket, warned=warned, breached=breached, now=now)

@@ -91,7 +91,7 @@ def ticket_new(request):
     if request.method == "POST" and form.is_valid():
         data, now = form.cleaned_data, timezone.now()
         try:
-            ticket = services.ticket_create(
+            ticket = record_services.ticket_open(
                 organization=membership.organization,
                 requester=request.user,
                 subject=data["subject"],

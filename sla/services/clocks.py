@@ -83,25 +83,33 @@ def policy_version_record(policy: SLAPolicy, *, now: datetime) -> PolicySnapshot
     Called before and after each edit in the admin (so the rules being replaced are on record)
     and whenever a ticket opens (so edits made elsewhere are noticed, late but never lost).
     """
+    return _version_record(policy, now=now).snapshot
+
+
+def _version_record(policy: SLAPolicy, *, now: datetime) -> PolicyVersion:
     snapshot = snapshot_take(policy)
     latest = PolicyVersion.objects.filter(policy=policy).order_by("-in_force_from", "-pk").first()
     if latest is None or latest.snapshot_id != snapshot.pk:
-        PolicyVersion.objects.create(
+        latest = PolicyVersion.objects.create(
             policy=policy, snapshot=snapshot, in_force_from=SINCE_EVER if latest is None else now
         )
-    return snapshot
+    latest.snapshot = snapshot
+    return latest
 
 
 def snapshot_in_force(policy: SLAPolicy, *, at: datetime, now: datetime) -> PolicySnapshot:
-    """The rules of a policy in force at `at` (when the customer communicated)."""
-    current = policy_version_record(policy, now=now)
+    """The rules of a policy in force at `at` (when the customer communicated): the current
+    ones unless `at` is before they came into force (a ticket reported in the past)."""
+    current = _version_record(policy, now=now)
+    if at >= current.in_force_from:
+        return current.snapshot
     version = (
         PolicyVersion.objects.filter(policy=policy, in_force_from__lte=at)
         .order_by("-in_force_from", "-pk")
         .select_related("snapshot")
         .first()
     )
-    return version.snapshot if version is not None else current
+    return version.snapshot if version is not None else current.snapshot
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,99 @@
+"""Opening a ticket costs the same queries and one send task, however many analysts hear of it."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from communications.models import OutboundEmail
+from tests import factories
+from tickets import services
+from tickets.models import Ticket
+
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+WORKING_HOURS = datetime(2026, 11, 25, 10, tzinfo=SAO_PAULO)  # a Wednesday morning
+NIGHT = datetime(2026, 11, 25, 23, tzinfo=SAO_PAULO)
+# The service alone: contract, policy and its rules (5), reference, snapshot, version, ticket
+# and its history, clocks, their events, next due, analysts, their preferences, the desk's
+# hours, the e-mails (insert, read back), and after the commit one send task (at night two:
+# the customer's now, the analysts' held for the morning).
+SERVICE_QUERIES = {"working-hours": 20, "night": 21}
+
+
+def _open(customer, level, now):
+    return services.ticket_create(
+        organization=customer.membership.organization,
+        requester=customer,
+        subject="Falha na integração",
+        description="Pedidos não sincronizam.",
+        priority=level,
+        now=now,
+    )
+
+
+def _analysts(count: int, prefix: str = "analista") -> None:
+    for index in range(count):
+        factories.make_analyst(email=f"{prefix}{index}@desk.example")
+
+
+@pytest.mark.parametrize("when", ["working-hours", "night"])
+def test_ticket_creation_costs_the_same_queries_whatever_the_number_of_analysts(
+    default_policy, levels, when, django_capture_on_commit_callbacks
+):
+    now = {"working-hours": WORKING_HOURS, "night": NIGHT}[when]
+    customer = factories.make_customer(email="cliente@example.com")
+    _analysts(1)
+    _open(customer, levels["media"], now)  # the year's reference row and the rules on record
+    counts = []
+    for more in (0, 11):
+        _analysts(more, prefix="mais")
+        with (
+            CaptureQueriesContext(connection) as opening,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            ticket = _open(customer, levels["media"], now)
+        # less the savepoint and its release (the atomic block inside the test's transaction)
+        counts.append(len(opening.captured_queries) - 2)
+        emails = OutboundEmail.objects.filter(ticket=ticket)
+        assert emails.count() == 1 + 1 + more  # the customer and every analyst
+        held = emails.exclude(next_attempt_at=None).count()
+        assert held == (0 if when == "working-hours" else 1 + more)  # analysts wait for morning
+    assert counts == [SERVICE_QUERIES[when]] * 2
+
+
+def test_one_send_task_per_event_not_per_analyst(
+    default_policy, levels, django_capture_on_commit_callbacks
+):
+    _analysts(8)
+    customer = factories.make_customer(email="cliente@example.com")
+    before = DBTaskResult.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = _open(customer, levels["media"], WORKING_HOURS)
+    tasks = DBTaskResult.objects.order_by("enqueued_at")[before:]
+    assert [task.task_path for task in tasks] == ["communications.tasks.send_outbound_emails"]
+    queued = set(tasks[0].args_kwargs["args"][0])
+    assert queued == set(OutboundEmail.objects.filter(ticket=ticket).values_list("pk", flat=True))
+
+
+def test_the_api_opens_a_ticket_in_the_same_queries_for_1_and_12_analysts(
+    default_policy, levels, client, django_capture_on_commit_callbacks
+):
+    customer = factories.make_customer(email="cliente@example.com")
+    client.force_login(customer)
+    body = {"subject": "Falha", "description": "Sem sincronizar", "priority": "media"}
+    client.post("/api/tickets/", body, content_type="application/json")  # the year's first
+    counts = []
+    for more in (1, 11):
+        _analysts(more, prefix=f"a{more}-")
+        with (
+            CaptureQueriesContext(connection) as posting,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = client.post("/api/tickets/", body, content_type="application/json")
+        assert response.status_code == 201
+        counts.append(len(posting.captured_queries))
+    assert counts[0] == counts[1]
+    assert Ticket.objects.count() == 3
