@@ -297,6 +297,15 @@ class TicketAdmin(HistoryAdmin):
         self._now = timezone.now()
         return super().changelist_view(request, extra_context)
 
+    def get_object(self, request, object_id, from_field=None):
+        """The ticket with its clocks, read once per request (the page asks twice: for its
+        forms, and Django's change view for the edit form)."""
+        cache = request.__dict__.setdefault("_tickets_read", {})
+        key = (str(object_id), from_field)
+        if key not in cache:
+            cache[key] = super().get_object(request, object_id, from_field)
+        return cache[key]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._now = timezone.now()
         ticket = self.get_object(request, object_id)

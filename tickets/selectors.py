@@ -83,12 +83,17 @@ def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime
     return tickets
 
 
-def clock_events_of(ticket: Ticket) -> QuerySet[SLAClockEvent]:
-    return (
-        SLAClockEvent.objects.filter(sla_clock__ticket=ticket)
-        .select_related("sla_clock", "actor")
-        .order_by("recorded_at", "id")
-    )
+def clock_events_of(ticket: Ticket) -> list[SLAClockEvent]:
+    """The ticket's clock events in order, read once per ticket object (the back office's
+    page shows them twice: in the timeline and in their own table)."""
+    cached = ticket.__dict__.get("_clock_events")
+    if cached is None:
+        cached = ticket.__dict__["_clock_events"] = list(
+            SLAClockEvent.objects.filter(sla_clock__ticket=ticket)
+            .select_related("sla_clock", "actor")
+            .order_by("recorded_at", "id")
+        )
+    return cached
 
 
 def open_clocks_on_stale_rules(policy, snapshot) -> list[SLAClock]:

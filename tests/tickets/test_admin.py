@@ -323,3 +323,42 @@ def test_the_ticket_page_records_replies_notes_calls_and_agreements(
     page = back_office.get(f"{base}/change/").content.decode()
     assert 'class="timeline"' in page
     assert "Cliente usa proxy antigo." in page and "Usar o relatório CSV" in page
+
+
+def test_the_ticket_page_reads_each_thing_once_whatever_the_conversation(
+    back_office, analyst, default_policy, levels
+):
+    """The ticket, its clocks and their events are read once (not again for the edit form and
+    the timeline), and the page costs the same with 1 message or 12 and more clock events."""
+    from communications import services as record_services
+    from communications.models import Message
+
+    back = Message.Channel.BACK_OFFICE
+    ticket = open_tickets(1, levels["alta"])[0]
+    page = f"{LIST}{ticket.pk}/change/"
+    now = timezone.now()
+    record_services.message_post(
+        ticket=ticket, author=analyst, body="Primeira", now=now, channel=back
+    )
+    back_office.get(page)
+    with CaptureQueriesContext(connection) as queries:
+        assert back_office.get(page).status_code == 200
+    short = len(queries)
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries if " FROM " in q["sql"]]
+    assert tables.count('"tickets_ticket"') == 1 + 1  # the ticket; the merge check's SELECT 1
+    assert tables.count('"sla_slaclockevent"') == 1
+    for number in range(11):
+        record_services.message_post(
+            ticket=ticket,
+            author=analyst,
+            body=f"Mais {number}",
+            now=now,
+            channel=back,
+            internal=bool(number % 2),
+        )
+    services.ticket_change_priority(
+        ticket=ticket, level=levels["critica"], actor=analyst, now=now, reason="Piorou"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert back_office.get(page).status_code == 200
+    assert len(queries) == short == 16  # session, user, ticket, clocks, messages, attachments, …
