@@ -24,6 +24,7 @@ range of days, or everything.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -309,113 +310,111 @@ def _runs(days: list[date]) -> Iterable[tuple[date, date]]:
 
 # -- the report from the rollups ------------------------------------------------------------
 
+SUMMED = (
+    "clocks",
+    "tickets",
+    *(f"{m}_{c}" for m in METRICS for c in ("met", "breached", "paused")),
+    "waiting",
+)
 
-def _fetched(first: date, last: date) -> list[tuple]:
-    """The period's rollup rows as tuples in COLUMNS' order: one query, no model instances."""
+
+def _month(day) -> str:
+    return f"{day:%Y-%m}" if isinstance(day, date) else str(day)[:7]
+
+
+def _counted(first: date, last: date) -> dict[str, dict]:
+    """{grouping: {group: {column: sum}}}: the database adds the counts up (a year is ~90,000
+    rows at a million tickets; a few hundred sums come back)."""
+    from django.db.models import Sum
+
+    in_period = DayRollup.objects.filter(day__gte=first, day__lte=last).order_by()
+    sums = {column: Sum(column) for column in SUMMED}
+    found: dict[str, dict] = defaultdict(dict)
+    for row in in_period.values("grouping", "group").annotate(**sums):
+        found[row["grouping"]][row["group"]] = {column: int(row[column]) for column in SUMMED}
+    months = found["month"]
+    for row in in_period.filter(grouping=GROUPINGS.LEVEL).values("day").annotate(**sums):
+        month = months.setdefault(_month(row["day"]), dict.fromkeys(SUMMED, 0))
+        for column in SUMMED:
+            month[column] += int(row[column])
+    return found
+
+
+def _raw(sql: str, params: list) -> list[tuple]:
     quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {', '.join(quote(column) for column in COLUMNS)} "
-        f"FROM {quote(DayRollup._meta.db_table)} WHERE {quote('day')} BETWEEN %s AND %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, last])
+        cursor.execute(
+            sql.format(table=quote(DayRollup._meta.db_table), group=quote("group")), params
+        )
         return cursor.fetchall()
 
 
-class _Rows:
-    """The fetched rows column by column, as numpy arrays: a year of a million tickets is
-    ~90,000 rows, too many for a Python loop per row within the report's second."""
+def _add_what_depends_on_now(found: dict, first: date, last: date, now: datetime) -> None:
+    """Running clocks past due count as breached, others as open; open pauses count up to now.
+    Only the rows with such clocks are read: those of tickets still open."""
+    now_us = to_microseconds(now)
+    rows = _raw(
+        "SELECT day, grouping, {group}, first_response_running_due, resolution_running_due, "
+        "waiting_now, waiting_now_since FROM {table} WHERE day BETWEEN %s AND %s AND "
+        "(waiting_now > 0 OR length(first_response_running_due) > 0 "
+        "OR length(resolution_running_due) > 0)",
+        [first, last],
+    )
+    for day, grouping, group, *dues, waiting_now, since in rows:
+        day = day if isinstance(day, date) else date.fromisoformat(day)
+        targets = [found[grouping][group]]
+        if grouping == GROUPINGS.LEVEL:
+            targets.append(found["month"][_month(day)])
+        start_us = to_microseconds(day_start(day))
+        for target in targets:
+            for metric, due in zip(METRICS, dues, strict=True):
+                due = np.frombuffer(bytes(due), dtype="<i8")
+                late = int(np.searchsorted(due, now_us, side="left"))
+                target[f"{metric}_breached"] += late
+                target[f"{metric}_paused"] += len(due) - late
+            target["waiting"] += waiting_now * (now_us - start_us) - since
 
-    def __init__(self, fetched: list[tuple], now_us: int) -> None:
-        columns = dict(zip(COLUMNS, zip(*fetched, strict=True), strict=True))
-        self.size = len(fetched)
-        days = {
-            day: date.fromisoformat(day) if isinstance(day, str) else day
-            for day in set(columns["day"])
-        }
-        self.day = [days[day] for day in columns["day"]]
-        self.grouping = np.array(columns["grouping"])
-        self.group = np.array(columns["group"], dtype=np.int64)
-        self.counts = {
-            name: np.array(values, dtype=np.int64)
-            for name, values in columns.items()
-            if name not in BLOBS and name not in ("day", "grouping", "group")
-        }
-        self.values, self.row_of = {}, {}
-        for name in BLOBS:
-            blobs = columns[name]
-            sizes = np.fromiter((len(blob) // 8 for blob in blobs), np.int64, self.size)
-            self.values[name] = np.frombuffer(b"".join(blobs), dtype="<i8")
-            self.row_of[name] = np.repeat(np.arange(self.size), sizes)
-            if name.endswith("_running_due"):
-                # running, not breached yet: breached if due before now, else open
-                metric = name.removesuffix("_running_due")
-                late = np.bincount(
-                    self.row_of[name][self.values[name] < now_us], minlength=self.size
-                )
-                self.counts[f"{metric}_breached"] += late
-                self.counts[f"{metric}_paused"] += sizes - late
-        starts = {day: to_microseconds(day_start(day)) for day in days.values()}
-        day_start_us = np.array([starts[day] for day in self.day], dtype=np.int64)
-        self.counts["waiting"] += (
-            self.counts["waiting_now"] * (now_us - day_start_us) - self.counts["waiting_now_since"]
+
+def _used_by_group(first: date, last: date) -> dict[tuple[str, object], dict[str, list]]:
+    """{(grouping, group): {metric: [packed durations, ...]}}. PostgreSQL concatenates each
+    group's durations itself; SQLite has no aggregate for blobs, so its rows come one by one
+    (quick there: no network, no encoding)."""
+    found: dict = defaultdict(lambda: {metric: [] for metric in METRICS})
+    if connection.vendor == "postgresql":
+        concatenated = (
+            "string_agg(first_response_used, ''::bytea), string_agg(resolution_used, ''::bytea)"
         )
-
-
-def _sums(values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> list[int]:
-    """Exact integer sums of `values` per group (rows `order`ed by group, groups at `starts`)."""
-    return np.add.reduceat(values[order], starts).tolist() if len(order) else []
-
-
-def _grouped(rows: _Rows, grouping: str, now_us: int) -> dict:
-    """{group key: figures} of one grouping; months add up the level rows."""
-    from reports.selectors import PERCENTILES, _hours, _percent
-
-    source = GROUPINGS.LEVEL if grouping == "month" else grouping
-    mask = rows.grouping == source
-    if not mask.any():
-        return {}
-    if grouping == "month":
-        months = {day: f"{day:%Y-%m}" for day in set(rows.day)}
-        labels = np.array([months[day] for day in rows.day])[mask]
-        keys, codes = np.unique(labels, return_inverse=True)
-    else:
-        keys, codes = np.unique(rows.group[mask], return_inverse=True)
-    order = np.argsort(codes, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0]) if len(order) else order
-    sums = {name: _sums(values[mask], order, starts) for name, values in rows.counts.items()}
-    code_of_row = np.full(rows.size, -1, dtype=np.int64)
-    code_of_row[mask] = codes
-    percentiles = {}
-    for metric in METRICS:
-        name = f"{metric}_used"
-        value_codes = code_of_row[rows.row_of[name]]
-        chosen = value_codes >= 0
-        value_codes, values = value_codes[chosen], rows.values[name][chosen]
-        by_group = np.argsort(value_codes, kind="stable")
-        bounds = np.r_[0, np.cumsum(np.bincount(value_codes, minlength=len(keys)))]
-        values = values[by_group]
-        for code in range(len(keys)):
-            group = values[bounds[code] : bounds[code + 1]]
-            for label, fraction in PERCENTILES.items():
-                percentiles[code, metric, label] = (
-                    _hours(_percentile(group, fraction)) if len(group) else None
-                )
-    found = {}
-    for code, key in enumerate(keys.tolist()):
-        if not sums["clocks"][code]:
-            continue
-        result = {"tickets": sums["tickets"][code]}
-        for metric in METRICS:
-            met, breached = sums[f"{metric}_met"][code], sums[f"{metric}_breached"][code]
-            result[f"{metric}_met"] = met
-            result[f"{metric}_breached"] = breached
-            result[f"{metric}_open"] = sums[f"{metric}_paused"][code]
-            result[f"{metric}_compliance"] = _percent(met, breached)
-            for label in PERCENTILES:
-                result[f"{metric}_{label}_hours"] = percentiles[code, metric, label]
-        result["waiting_hours"] = _hours(sums["waiting"][code])
-        found[key] = result
+        rows = _raw(
+            f"SELECT grouping, {{group}}, {concatenated} FROM {{table}} "
+            "WHERE day BETWEEN %s AND %s GROUP BY grouping, {group}",
+            [first, last],
+        )
+        rows += _raw(
+            f"SELECT 'month', to_char(day, 'YYYY-MM'), {concatenated} FROM {{table}} "
+            "WHERE grouping = %s AND day BETWEEN %s AND %s GROUP BY 2",
+            [GROUPINGS.LEVEL, first, last],
+        )
+        for grouping, group, *used in rows:
+            for metric, blob in zip(METRICS, used, strict=True):
+                found[grouping, group][metric].append(bytes(blob or b""))
+        return found
+    rows = _raw(
+        "SELECT day, grouping, {group}, first_response_used, resolution_used FROM {table} "
+        "WHERE day BETWEEN %s AND %s",
+        [first, last],
+    )
+    months = {}
+    for day, grouping, group, *used in rows:
+        keys = [(grouping, group)]
+        if grouping == GROUPINGS.LEVEL:
+            if day not in months:
+                months[day] = _month(day)
+            keys.append(("month", months[day]))
+        for key in keys:
+            lists = found[key]
+            for metric, blob in zip(METRICS, used, strict=True):
+                if blob:
+                    lists[metric].append(blob)
     return found
 
 
@@ -430,18 +429,44 @@ def _percentile(values: np.ndarray, fraction: float) -> float:
     return percentile_cont({rank: int(chosen[rank]) for rank in ranks}, count, fraction)
 
 
+def _figures(sums: dict, durations: dict[str, list]) -> dict:
+    from reports.selectors import PERCENTILES, _hours, _percent
+
+    result = {"tickets": sums["tickets"]}
+    for metric in METRICS:
+        met, breached = sums[f"{metric}_met"], sums[f"{metric}_breached"]
+        result[f"{metric}_met"] = met
+        result[f"{metric}_breached"] = breached
+        result[f"{metric}_open"] = sums[f"{metric}_paused"]
+        result[f"{metric}_compliance"] = _percent(met, breached)
+        values = np.frombuffer(b"".join(durations[metric]), dtype="<i8")
+        for name, fraction in PERCENTILES.items():
+            result[f"{metric}_{name}_hours"] = (
+                _hours(_percentile(values, fraction)) if len(values) else None
+            )
+    result["waiting_hours"] = _hours(sums["waiting"])
+    return result
+
+
 def compliance_groups(period, *, now: datetime) -> dict[str, list[dict]]:
     """The compliance report's rows by month, level, organization and analyst, from rollups:
     the figures `compliance_from_clocks` gives, without reading the clocks."""
     from reports.selectors import GROUPINGS as REPORT_GROUPINGS
 
-    fetched = _fetched(period.date_from, period.date_to)
-    if not fetched:
-        return {grouping: [] for grouping in REPORT_GROUPINGS}
-    now_us = to_microseconds(now)
-    rows = _Rows(fetched, now_us)
+    first, last = period.date_from, period.date_to
+    found = _counted(first, last)
+    _add_what_depends_on_now(found, first, last, now)
+    durations = _used_by_group(first, last)
+    empty = {metric: [] for metric in METRICS}
     return {
-        grouping: _report_rows(grouping, _grouped(rows, grouping, now_us))
+        grouping: _report_rows(
+            grouping,
+            {
+                key: _figures(sums, durations.get((grouping, key), empty))
+                for key, sums in found[grouping].items()
+                if sums["clocks"]
+            },
+        )
         for grouping in REPORT_GROUPINGS
     }
 

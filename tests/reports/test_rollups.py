@@ -250,3 +250,13 @@ def test_a_save_that_changes_nothing_the_report_reads_marks_nothing(default_poli
     ticket.save()
     ticket.clocks.update(warned_at=sp(5, 10))
     assert not StaleRollup.objects.exists()
+
+
+def test_triggers_reinstalled_after_a_migrate_still_mark_once(default_policy, levels):
+    from reports.triggers import triggers_install
+
+    triggers_install()  # what every migrate does: idempotent, no second copy of a trigger
+    ticket = create(factories.make_customer(), levels["media"], sp(5, 9))
+    rollups.rollups_refresh()
+    Ticket.objects.filter(pk=ticket.pk).update(status=S.CANCELLED)
+    assert StaleRollup.objects.count() == 1
