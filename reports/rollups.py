@@ -2,24 +2,26 @@
 instead of every clock joined to its ticket.
 
 What is stored: one `DayRollup` row per (day reported in the desk's zone, grouping, group) for
-the level, organization and analyst groupings (months add up the level rows). Counts are
-stored as counts. What depends on when the report is read is stored so it can be worked out
-then: the due instants of running clocks not yet breached (breached or open depends on now),
-and the tickets waiting on the customer with the sum of their pauses' starts.
+the level, organization and analyst groupings, which the report never crosses (a crossed key
+would hold about one row per ticket); months add up the level rows. Counts are stored as
+counts. What depends on when the report is read is stored so it can be worked out then: the
+due instants of running clocks not yet breached (breached or open depends on now), and the
+tickets waiting on the customer with the sum of their pauses' starts.
 
-Exact medians and p90: each row keeps the time used of its met clocks, whole (microseconds,
-sorted, packed as 8-byte integers), and the report merges the rows of a group and picks the
-ranks `percentile_cont` interpolates between. The issue requires the figures the clock scan
-gives; a sketch (t-digest, DDSketch) is approximate, and seconds would move a figure's 0.01 h
-rounding for about one value in 36. Whole values cost 8 bytes per met clock per grouping:
-about 45 MB for a year of a million tickets, read in one query and selected with numpy in
-linear time (`numpy.partition`).
+Exact medians and p90, from stored durations: each row keeps the time used of its met clocks,
+whole (microseconds, sorted, packed as 8-byte integers); the report concatenates a group's
+rows and picks, in linear time (`numpy.partition`), the two ranks `percentile_cont`
+interpolates between. The issue asks for the clock scan's figures: a sketch (t-digest,
+DDSketch) is approximate by design, and seconds instead of microseconds would move a figure's
+0.01 h rounding for about one value in 36. The cost is 8 bytes per met clock per grouping
+(about 45 MB for a year of a million tickets); PostgreSQL concatenates each group's bytes
+itself (`string_agg`), SQLite hands over its rows as they are.
 
 What keeps them current: triggers (reports/triggers.py) add a `StaleRollup` mark for every
-change of what the report reads, in the changing transaction; `rollups_refresh` recounts the
-marked days from the clocks (a day is small) and runs before each report, so a report never
-reads a stale day, whichever path wrote the clocks. `reports_rebuild_rollups` recounts a
-range of days, or everything.
+change of what the report reads, in the changing transaction, whichever path wrote it (the
+sweep's bulk_update, update(), raw SQL); `rollups_refresh` recounts the marked days from the
+clocks (a day is small, read by the index on the report instant) and runs before each report,
+so a report never reads a stale day. `reports_rebuild_rollups` recounts a range of days, or all.
 """
 
 from __future__ import annotations
