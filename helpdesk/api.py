@@ -3,8 +3,13 @@
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from helpdesk.db import IdsFirstPaginator
+
 
 class Pagination(PageNumberPagination):
+    """Pages read ids first (helpdesk.db.rows_by_ids_first): an index serves the order."""
+
+    django_paginator_class = IdsFirstPaginator
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100

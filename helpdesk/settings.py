@@ -297,6 +297,8 @@ SPECTACULAR_SETTINGS = {
     # Tickets and feature requests both have a "status": each keeps its own enum name.
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "tickets.models.Ticket.Status",
+        "TicketChannelEnum": "tickets.models.Ticket.Channel",
+        "MessageChannelEnum": "communications.models.Message.Channel",
         "FeatureRequestStatusEnum": "feature_requests.models.FeatureRequest.Status",
     },
 }

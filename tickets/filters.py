@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from helpdesk.formats import MAX_UTC_OFFSET
+from search import selectors as search_selectors
 from tickets import selectors
 from tickets.models import Ticket
 
@@ -57,9 +58,18 @@ class TicketFilter(django_filters.FilterSet):
         field_name="organization__slug", label=_("organization (analysts)")
     )
 
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("words of the reference, subject, description, messages or requester"),
+    )
+
     class Meta:
         model = Ticket
         fields = ["status", "priority", "channel"]
+
+    def filter_search(self, queryset, name, value):
+        staff = bool(self.request and self.request.user.is_staff)
+        return search_selectors.tickets_matching(queryset, value, staff=staff)
 
     def filter_sla_state(self, queryset, name, value):
         return selectors.tickets_in_sla_state(queryset, value, now=timezone.now())

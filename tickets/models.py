@@ -315,6 +315,10 @@ class Ticket(TimeStampedModel):
         indexes = [
             models.Index(fields=["next_due_at"], name="ticket_next_due"),
             models.Index(fields=["status", "next_due_at"], name="ticket_status_next_due"),
+            # the API's and the portal's default order (newest reported first), whole desk
+            # and per organization
+            models.Index(fields=["reported_at"], name="ticket_reported"),
+            models.Index(fields=["organization", "reported_at"], name="ticket_org_reported"),
         ]
 
     def __str__(self) -> str:

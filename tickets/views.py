@@ -7,8 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Case, Q, When
+from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,8 @@ from communications import selectors as record_selectors
 from communications import services as record_services
 from communications.forms import MessageForm
 from communications.models import Message
+from helpdesk.db import IdsFirstPaginator
+from search import selectors as search_selectors
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from tickets import selectors, services
@@ -59,14 +60,12 @@ def home(request):
         if data.get("priority"):
             tickets = tickets.filter(priority=data["priority"])
         if data.get("q"):
-            tickets = tickets.filter(
-                Q(reference__icontains=data["q"]) | Q(subject__icontains=data["q"])
-            )
+            tickets = search_selectors.tickets_matching(tickets, data["q"], staff=False)
     tickets = tickets.annotate(
         closed_last=Case(When(status__in=Ticket.CLOSED_STATUSES, then=1), default=0)
     ).order_by("closed_last", "-reported_at", "-pk")
     # get_page() turns a missing, malformed or out-of-range page into a real one (never a 500).
-    page = Paginator(tickets, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(tickets, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(ticket, _clock_lines(request, ticket, now)) for ticket in page]
     context = {

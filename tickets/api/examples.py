@@ -109,6 +109,11 @@ TICKET_REQUEST_BY_ANALYST = OpenApiExample(
     request_only=True,
 )
 TICKET_RESPONSE = OpenApiExample("An Alta ticket", value=TICKET, response_only=True)
+TICKET_LIST_ITEM_RESPONSE = OpenApiExample(
+    "An Alta ticket in a list (the detail adds its description)",
+    value={key: value for key, value in TICKET.items() if key != "description"},
+    response_only=True,
+)
 NEW_TICKET_RESPONSE = OpenApiExample(
     "The ticket opened, with its deadlines", value=NEW_TICKET, response_only=True
 )

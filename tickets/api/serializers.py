@@ -99,6 +99,15 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TicketListSerializer(TicketSerializer):
+    """A ticket in a list: everything but its description (the detail has it), so a page of
+    tickets stays a few kilobytes whatever customers wrote."""
+
+    class Meta(TicketSerializer.Meta):
+        fields = [name for name in TicketSerializer.Meta.fields if name != "description"]
+        read_only_fields = fields
+
+
 class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)

@@ -29,6 +29,7 @@ from tickets.api.serializers import (
     PrioritySerializer,
     ReasonSerializer,
     TicketCreateSerializer,
+    TicketListSerializer,
     TicketSerializer,
     TicketUpdateSerializer,
     TransitionSerializer,
@@ -55,7 +56,9 @@ class IsAnalyst(permissions.IsAuthenticated):
 
 
 @extend_schema_view(
-    list=extend_schema(examples=[examples.TICKET_RESPONSE]),
+    list=extend_schema(
+        responses=TicketListSerializer(many=True), examples=[examples.TICKET_LIST_ITEM_RESPONSE]
+    ),
     retrieve=extend_schema(examples=[examples.TICKET_RESPONSE]),
     create=extend_schema(
         request=TicketCreateSerializer,
@@ -83,13 +86,15 @@ class TicketViewSet(
     lookup_field = "reference"
     lookup_value_regex = r"HD-\d{4}-\d{6}"
     filterset_class = TicketFilter
-    search_fields = ["reference", "subject"]
     ordering_fields = ["reported_at", "next_due_at", "created_at", "priority__number"]
     ordering = ["-reported_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.tickets_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return TicketListSerializer if self.action == "list" else TicketSerializer
 
     def create(self, request, *args, **kwargs):
         if not request.user.is_staff and getattr(request.user, "membership", None) is None:
