@@ -400,20 +400,19 @@ def _used_by_group(first: date, last: date) -> dict[tuple[str, object], dict[str
             for metric, blob in zip(METRICS, used, strict=True):
                 found[grouping, group][metric].append(bytes(blob or b""))
         return found
+    # the month as text: a date column would go through a converter per row
     rows = _raw(
-        "SELECT day, grouping, {group}, first_response_used, resolution_used FROM {table} "
-        "WHERE day BETWEEN %s AND %s",
+        "SELECT substr(day, 1, 7), grouping, {group}, first_response_used, resolution_used "
+        "FROM {table} WHERE day BETWEEN %s AND %s",
         [first, last],
     )
-    months = {}
-    for day, grouping, group, *used in rows:
-        keys = [(grouping, group)]
-        if grouping == GROUPINGS.LEVEL:
-            if day not in months:
-                months[day] = _month(day)
-            keys.append(("month", months[day]))
-        for key in keys:
-            lists = found[key]
+    level = GROUPINGS.LEVEL
+    for month, grouping, group, *used in rows:
+        for lists in (
+            (found[grouping, group], found["month", month])
+            if grouping == level
+            else (found[grouping, group],)
+        ):
             for metric, blob in zip(METRICS, used, strict=True):
                 if blob:
                     lists[metric].append(blob)
