@@ -17,6 +17,9 @@ from search.models import TicketSearchDocument
 # configurations let "relatórios" find "relatório", "running" find "runs", "problemas"
 # find "problema". A query matches when it matches in any of them.
 CONFIGS = ("simple", "portuguese", "english", "spanish")
+# Up to this many matches, the tickets are looked up by id; beyond, the caller's ordering
+# is walked (see tickets_matching).
+LOOKUP_LIMIT = 5000
 # Letters unaccent folds that Unicode does not decompose.
 _FOLDED = str.maketrans(
     {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l"}
@@ -78,6 +81,7 @@ def tickets_matching(tickets: QuerySet, text: str, *, staff: bool) -> QuerySet:
     database as constants, so the planner folds it once and estimates from the index's
     statistics whether to walk the caller's ordering (a common word) or look the words up
     (a rare one); `unaccent()` in the query would hide both and cost a call per row.
+    One query runs here, to count the matches up to LOOKUP_LIMIT.
     """
     query = reduce(
         operator.or_,
@@ -88,7 +92,15 @@ def tickets_matching(tickets: QuerySet, text: str, *, staff: bool) -> QuerySet:
         condition = Q(vector_with_notes=query) | Q(vector_with_notes__isnull=True, vector=query)
     else:
         condition = Q(vector=query)
-    documents = TicketSearchDocument.objects.using(tickets.db).filter(condition)
+    documents = TicketSearchDocument.objects.using(tickets.db).filter(condition).order_by()
+    # Which plan is fast depends on how many tickets match, and the planner's guess is poor
+    # for words outside its statistics: a rare word it takes for a common one walks the
+    # whole ordering looking for 50 matches (seconds at 100,000 tickets). So ask: a few
+    # thousand matches at most are looked up by id; more, and walking the caller's (indexed)
+    # ordering finds 50 of them within a few hundred rows.
+    few = list(documents.values_list("ticket_id", flat=True)[:LOOKUP_LIMIT])
+    if len(few) < LOOKUP_LIMIT:
+        return tickets.filter(pk__in=few)
     return tickets.filter(pk__in=documents.values("ticket_id"))
 
 
