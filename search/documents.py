@@ -47,7 +47,7 @@ def texts_of(ticket_ids: Iterable[int], *, using: str = "default") -> dict[int, 
         )
     )
     for pk, *fields in rows:
-        public[pk] = [field for field in fields if field]
+        public[pk] = [field for field in fields if field] + [_address_words(fields[5])]
         notes[pk] = []
     messages = (
         Message.objects.using(using)
@@ -65,6 +65,12 @@ def texts_of(ticket_ids: Iterable[int], *, using: str = "default") -> dict[int, 
         pk: TicketText(pk, _joined(public[pk]), _joined(notes[pk]))
         for pk in public  # a ticket deleted meanwhile has no text, so no document
     }
+
+
+def _address_words(address: str) -> str:
+    """An e-mail address as words too ("maria acme example com"): PostgreSQL's parser keeps
+    a whole address as one token, so a piece of it ("maria@acme") would find nothing."""
+    return " ".join(address.replace("@", " ").replace(".", " ").split())
 
 
 def _joined(parts: list[str]) -> str:
