@@ -64,7 +64,9 @@ def sla_sweep() -> dict:
     """The SLA sweep as a task, for a scheduler that enqueues work instead of running commands."""
     from django.utils import timezone
 
+    from reports import rollups
     from tickets import services
 
     sweep = services.tickets_sla_sweep(now=timezone.now())
+    rollups.rollups_refresh()  # the report's days the sweep (or anyone) changed
     return {"warned": len(sweep.warned), "breached": len(sweep.breached)}

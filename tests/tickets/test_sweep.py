@@ -126,7 +126,12 @@ def test_the_command_and_the_task(desk):
 
     from tickets.tasks import sla_sweep
 
+    from reports.models import StaleRollup
+
+    assert StaleRollup.objects.exists()  # the tickets' days, marked when they opened
     out = StringIO()
     call_command("sla_sweep", stdout=out)  # now: the Tuesday is long past
     assert out.getvalue().startswith("0 clock(s) warned, 2 breached")
+    assert "day(s) of SLA figures recounted" in out.getvalue()
+    assert not StaleRollup.objects.exists()  # the report's days are current again
     assert sla_sweep.call() == {"warned": 0, "breached": 0}
