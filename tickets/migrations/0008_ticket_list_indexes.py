@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0009_reapply_permission'),
-        ('tickets', '0007_ticket_merged_into'),
+        ("sla", "0009_reapply_permission"),
+        ("tickets", "0007_ticket_merged_into"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['reported_at'], name='ticket_reported'),
+            model_name="ticket",
+            index=models.Index(fields=["reported_at"], name="ticket_reported"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['organization', 'reported_at'], name='ticket_org_reported'),
+            model_name="ticket",
+            index=models.Index(fields=["organization", "reported_at"], name="ticket_org_reported"),
         ),
     ]
