@@ -124,9 +124,8 @@ def test_the_command_and_the_task(desk):
 
     from django.core.management import call_command
 
-    from tickets.tasks import sla_sweep
-
     from reports.models import StaleRollup
+    from tickets.tasks import sla_sweep
 
     assert StaleRollup.objects.exists()  # the tickets' days, marked when they opened
     out = StringIO()
