@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from sla.models import ClockState, SLAClock, SLAClockEvent
 from tickets.models import Ticket
@@ -61,25 +61,33 @@ def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime
     cancelled ticket's clocks are stopped, not paused); met: every clock met, none ever
     breached.
     """
-    clocks = SLAClock.objects.filter(ticket=OuterRef("pk"))
-    breached = clocks.filter(
+
+    # The clocks in a state, as a plain subquery of ticket ids: the clocks' indexes find them
+    # once, instead of one correlated lookup per ticket (seconds for a count at a million).
+    def ids(clocks):
+        return clocks.values("ticket_id")
+
+    breached = SLAClock.objects.filter(
         Q(breached_at__isnull=False)
         | Q(state=ClockState.BREACHED)
         | Q(state=ClockState.RUNNING, due_at__lt=now)
     )
     if state == "breached":
-        return tickets.filter(Exists(breached))
+        return tickets.filter(pk__in=ids(breached))
     if state == "at_risk":  # past the level's warning threshold, as the sweep warns
-        at_risk = clocks.filter(state=ClockState.RUNNING, warn_at__lte=now, due_at__gte=now)
-        return tickets.filter(Exists(at_risk)).exclude(Exists(breached))
-    if state == "running":
-        return tickets.filter(Exists(clocks.filter(state=ClockState.RUNNING))).exclude(
-            Exists(breached)
+        at_risk = SLAClock.objects.filter(
+            state=ClockState.RUNNING, warn_at__lte=now, due_at__gte=now
         )
+        return tickets.filter(pk__in=ids(at_risk)).exclude(pk__in=ids(breached))
+    if state == "running":
+        running = SLAClock.objects.filter(state=ClockState.RUNNING)
+        return tickets.filter(pk__in=ids(running)).exclude(pk__in=ids(breached))
     if state == "paused":
-        return tickets.open().filter(Exists(clocks.filter(state=ClockState.PAUSED)))
+        paused = SLAClock.objects.filter(state=ClockState.PAUSED)
+        return tickets.open().filter(pk__in=ids(paused))
     if state == "met":
-        return tickets.exclude(Exists(clocks.filter(met_at__isnull=True))).exclude(Exists(breached))
+        unmet = SLAClock.objects.filter(met_at__isnull=True)
+        return tickets.exclude(pk__in=ids(unmet)).exclude(pk__in=ids(breached))
     return tickets
 
 
