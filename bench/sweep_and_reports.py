@@ -36,6 +36,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.bulk_values import datetimes, durations  # noqa: E402
 from reports import selectors as report_selectors  # noqa: E402
 from reports import triggers  # noqa: E402
 from sla import business_time  # noqa: E402
@@ -102,28 +103,6 @@ def seed(desk: Desk, count: int, rng: np.random.Generator) -> None:
         cursor.execute("ANALYZE")
 
 
-def _datetimes(microseconds: np.ndarray, present: np.ndarray | None = None) -> list:
-    """Instants as the database takes them (None where not `present`)."""
-    if connection.vendor == "sqlite":  # Django stores naive UTC text
-        text = np.datetime_as_string(microseconds.astype("datetime64[us]"), unit="us")
-        values = [value.replace("T", " ") for value in text.tolist()]
-    else:
-        values = [business_time.from_microseconds(value) for value in microseconds.tolist()]
-    if present is None:
-        return values
-    return [value if keep else None for value, keep in zip(values, present.tolist(), strict=True)]
-
-
-def _durations(microseconds: np.ndarray, present: np.ndarray | None = None) -> list:
-    if connection.vendor == "sqlite":  # Django stores microseconds
-        values = microseconds.tolist()
-    else:
-        values = [timedelta(microseconds=value) for value in microseconds.tolist()]
-    if present is None:
-        return values
-    return [value if keep else None for value, keep in zip(values, present.tolist(), strict=True)]
-
-
 def _insert(model, template, columns: dict[str, list]) -> None:
     """One INSERT per row, sent with executemany: given columns, others from `template`."""
     fields = model._meta.concrete_fields
@@ -164,7 +143,7 @@ def _seed_batch(desk: Desk, size: int, rng: np.random.Generator) -> None:
     desk.seeded += size
     customer_ids = np.array([c.pk for c in desk.customers])[customer_of]
     organization_ids = np.array([c.membership.organization_id for c in desk.customers])
-    reported_db = _datetimes(reported)
+    reported_db = datetimes(reported)
     _insert(
         Ticket,
         desk.ticket_template,
@@ -216,15 +195,15 @@ def _seed_batch(desk: Desk, size: int, rng: np.random.Generator) -> None:
                 "ticket_id": ids.tolist(),
                 "metric": [metric] * size,
                 "clock": kind.tolist(),
-                "budget": _durations(budget),
+                "budget": durations(budget),
                 "started_at": reported_db,
-                "due_at": _datetimes(due),
+                "due_at": datetimes(due),
                 "state": state.tolist(),
-                "met_at": _datetimes(met, reached),
-                "warn_at": _datetimes(warn),
+                "met_at": datetimes(met, reached),
+                "warn_at": datetimes(warn),
                 # earlier sweeps warned what crossed its threshold before now (steady state)
-                "warned_at": _datetimes(warn, warn <= now_us),
-                "time_used": _durations((budget * shares[metric]).astype(np.int64), reached),
+                "warned_at": datetimes(warn, warn <= now_us),
+                "time_used": durations((budget * shares[metric]).astype(np.int64), reached),
             },
         )
 

@@ -63,6 +63,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.bulk_values import datetimes, durations  # noqa: E402
 from communications.models import Message  # noqa: E402
 from reports import selectors as report_selectors  # noqa: E402
 from reports import triggers  # noqa: E402
@@ -179,28 +180,6 @@ def seed(desk: Desk, count: int, rng: np.random.Generator) -> None:
             cursor.execute(sql)
 
 
-def _datetimes(microseconds: np.ndarray, present: np.ndarray | None = None) -> list:
-    """Instants as the database takes them (None where not `present`)."""
-    if connection.vendor == "sqlite":  # Django stores naive UTC text
-        text = np.datetime_as_string(microseconds.astype("datetime64[us]"), unit="us")
-        values = [value.replace("T", " ") for value in text.tolist()]
-    else:
-        values = [business_time.from_microseconds(value) for value in microseconds.tolist()]
-    if present is None:
-        return values
-    return [value if keep else None for value, keep in zip(values, present.tolist(), strict=True)]
-
-
-def _durations(microseconds: np.ndarray, present: np.ndarray | None = None) -> list:
-    if connection.vendor == "sqlite":  # Django stores microseconds
-        values = microseconds.tolist()
-    else:
-        values = [timedelta(microseconds=value) for value in microseconds.tolist()]
-    if present is None:
-        return values
-    return [value if keep else None for value, keep in zip(values, present.tolist(), strict=True)]
-
-
 def _insert(model, template, columns: dict[str, list]) -> None:
     """Rows of the given columns, the others from `template`; the id from the database unless
     given. COPY on PostgreSQL, executemany elsewhere."""
@@ -249,7 +228,7 @@ def _seed_batch(desk: Desk, first_id: int, size: int, rng: np.random.Generator) 
     customer_ids = np.array([c.pk for c in desk.customers])[customer_of]
     organizations = np.array([c.membership.organization_id for c in desk.customers])
     analyst_ids = np.array([a.pk for a in desk.analysts])[analyst_of]
-    reported_db = _datetimes(reported)
+    reported_db = datetimes(reported)
 
     clocks, due_of, met_of = [], {}, {}
     # Share of the budget used when each goal was reached: about 1 in 8 comes late.
@@ -287,16 +266,16 @@ def _seed_batch(desk: Desk, first_id: int, size: int, rng: np.random.Generator) 
                 "ticket_id": ids.tolist(),
                 "metric": [metric] * size,
                 "clock": kind.tolist(),
-                "budget": _durations(budget),
+                "budget": durations(budget),
                 "started_at": reported_db,
-                "due_at": _datetimes(due),
+                "due_at": datetimes(due),
                 "state": state.tolist(),
-                "met_at": _datetimes(met, reached),
-                "breached_at": _datetimes(due, breached),
-                "warn_at": _datetimes(warn),
+                "met_at": datetimes(met, reached),
+                "breached_at": datetimes(due, breached),
+                "warn_at": datetimes(warn),
                 # earlier sweeps warned what crossed its threshold before now (steady state)
-                "warned_at": _datetimes(warn, warn <= now_us),
-                "time_used": _durations((budget * shares[metric]).astype(np.int64), reached),
+                "warned_at": datetimes(warn, warn <= now_us),
+                "time_used": durations((budget * shares[metric]).astype(np.int64), reached),
             }
         )
     next_due = np.minimum(due_of["first_response"], due_of["resolution"])
@@ -316,9 +295,9 @@ def _seed_batch(desk: Desk, first_id: int, size: int, rng: np.random.Generator) 
             "reported_at": reported_db,
             "status": status.tolist(),
             "assignee_id": np.where(is_new, None, analyst_ids.astype(object)).tolist(),
-            "next_due_at": _datetimes(np.minimum(next_due, now_us * 2), is_open),
-            "resolved_at": _datetimes(met_of["resolution"], ~is_open),
-            "closed_at": _datetimes(met_of["resolution"], status == "closed"),
+            "next_due_at": datetimes(np.minimum(next_due, now_us * 2), is_open),
+            "resolved_at": datetimes(met_of["resolution"], ~is_open),
+            "closed_at": datetimes(met_of["resolution"], status == "closed"),
         },
     )
     for columns in clocks:
@@ -331,7 +310,7 @@ def _seed_batch(desk: Desk, first_id: int, size: int, rng: np.random.Generator) 
         (with_note, "note", analyst_ids),
     ):
         count = int(chosen.sum())
-        at = _datetimes(np.minimum(reported[chosen] + 600_000_000, now_us))
+        at = datetimes(np.minimum(reported[chosen] + 600_000_000, now_us))
         _insert(
             Message,
             desk.message_template,
