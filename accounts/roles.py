@@ -38,6 +38,15 @@ _READ_RECORD = [
     "oncall.view_historicaloncallshift",
 ]
 
+# The workspace: queues, and saved views each analyst keeps (not the record: deletable).
+_WORKSPACE = [
+    "workspace.view_savedview",
+    "workspace.add_savedview",
+    "workspace.change_savedview",
+    "workspace.delete_savedview",
+    "workspace.view_team",
+]
+
 ROLES: dict[str, list[str]] = {
     AGENTS: [
         *_READ_RECORD,
@@ -55,6 +64,7 @@ ROLES: dict[str, list[str]] = {
         "communications.change_inboundemail",  # work held mail (file, contact, discard)
         "communications.change_outboundemail",  # send now, release
         "feature_requests.change_featurerequest",
+        *_WORKSPACE,
     ],
     TEAM_LEADS: [],  # filled below: everything agents have, and more
     SLA_ADMINS: [
@@ -68,6 +78,7 @@ ROLES: dict[str, list[str]] = {
         "sla.change_prioritylevel",
         "sla.add_supportcontract",
         "sla.change_supportcontract",
+        *_WORKSPACE,
     ],
 }
 ROLES[TEAM_LEADS] = [
@@ -78,6 +89,10 @@ ROLES[TEAM_LEADS] = [
     "feature_requests.add_featurerequest",
     "communications.view_personaldataerasure",
     "communications.add_personaldataerasure",  # LGPD / GDPR erasure on request
+    "workspace.manage_shared_savedview",  # edit every shared view, not only their own
+    "workspace.add_team",
+    "workspace.change_team",
+    "workspace.delete_team",
 ]
 
 
