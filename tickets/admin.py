@@ -40,6 +40,10 @@ from tickets.forms import (
 from tickets.models import Integration, Organization, OrganizationMember, Ticket, TicketEvidence
 
 
+# Django's own message (its admin catalogue translates it): not marked for our catalogues.
+ROW_CHECKBOX_LABEL = "Select this object for an action - {}"
+
+
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -293,6 +297,16 @@ class TicketAdmin(HistoryAdmin):
         obj.reference = ticket.reference
 
     # -- columns ------------------------------------------------------------------------
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, written directly: the same markup without rendering a form
+        widget's templates per row (a sixth of the list's time)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext(ROW_CHECKBOX_LABEL), str(obj)),
+        )
 
     def _status_html(self, ticket, metric):
         clock = next((c for c in ticket.clocks.all() if c.metric == metric), None)

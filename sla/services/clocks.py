@@ -118,11 +118,24 @@ def _engine_for_hash(content_hash: str, calendar_json: str) -> business_time.Bus
     return business_time.for_calendar(spec)
 
 
+_ENGINES_BY_HASH: dict[str, business_time.BusinessTime] = {}
+
+
 def snapshot_engine(snapshot: PolicySnapshot) -> business_time.BusinessTime:
-    """The engine of the calendar frozen in a snapshot."""
-    return _engine_for_hash(
-        snapshot.content_hash, json.dumps(snapshot.content["calendar"], sort_keys=True)
-    )
+    """The engine of the calendar frozen in a snapshot.
+
+    A snapshot's hash names its content, so the engine is found by the hash alone: lists ask
+    for it twice per row, and serializing the calendar to find it cost more than the row.
+    """
+    engine = _ENGINES_BY_HASH.get(snapshot.content_hash)
+    if engine is None:
+        engine = _engine_for_hash(
+            snapshot.content_hash, json.dumps(snapshot.content["calendar"], sort_keys=True)
+        )
+        if len(_ENGINES_BY_HASH) >= 256:
+            _ENGINES_BY_HASH.clear()
+        _ENGINES_BY_HASH[snapshot.content_hash] = engine
+    return engine
 
 
 def snapshot_targets(
