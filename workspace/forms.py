@@ -86,9 +86,12 @@ class SavedViewForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["analysts"].queryset = _analysts()
-        self.fields["organizations"].widget = AutocompleteSelectMultiple(
+        # Thousands of organizations: typed and looked up, as the ticket form does.
+        organizations = self.fields["organizations"]
+        organizations.widget = AutocompleteSelectMultiple(
             Ticket._meta.get_field("organization"), admin.site
         )
+        organizations.widget.choices = organizations.choices
         stored = self.instance.filters if isinstance(self.instance.filters, dict) else {}
         for name in ("statuses", "levels", "organizations", "channels", "sla_states"):
             self.initial.setdefault(name, stored.get(name, []))
