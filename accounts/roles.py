@@ -95,6 +95,27 @@ ROLES[TEAM_LEADS] = [
     "workspace.delete_team",
 ]
 
+# Macros (automation): agents apply the shared ones and keep their own; team leads also keep
+# the shared macros and the triage rules.
+_MACROS = [
+    "automation.view_macro",
+    "automation.add_macro",
+    "automation.change_macro",
+    "automation.delete_macro",
+    "automation.view_historicalmacro",
+]
+ROLES[AGENTS] += _MACROS
+ROLES[TEAM_LEADS] += [
+    *_MACROS,
+    "automation.manage_shared_macros",
+    "automation.view_triagerule",
+    "automation.add_triagerule",
+    "automation.change_triagerule",
+    "automation.delete_triagerule",
+    "automation.view_historicaltriagerule",
+    "automation.view_triagerun",
+]
+
 
 def roles_install(apps, *, strict: bool = True) -> None:
     """Create or update the groups with exactly their permissions (idempotent).

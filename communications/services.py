@@ -28,6 +28,7 @@ from communications.models import (
     Message,
     OutboundEmail,
 )
+from tickets import events as ticket_events
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.models import Ticket
@@ -182,6 +183,7 @@ def message_post(
         ticket_services.ticket_customer_replied(
             ticket=ticket, actor=author, now=now, answered_at=answered_at
         )
+        ticket_events.customer_replied.send(sender=Ticket, ticket=ticket, message=message, now=now)
     elif direction == Message.Direction.TO_CUSTOMER:
         notifications.public_reply(message)
     return message

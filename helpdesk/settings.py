@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "reports",
     "oncall",
     "search",
+    "automation",
     "workspace",
     "axes",
 ]

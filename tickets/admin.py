@@ -191,6 +191,7 @@ class TicketAdmin(HistoryAdmin):
         "change_status",
         "change_priority",
         "merge_into",
+        "apply_macro",
     ]
     inlines = [TicketEvidenceInline]
     form = TicketEditForm
@@ -598,6 +599,12 @@ class TicketAdmin(HistoryAdmin):
     @admin.action(description=_("Merge into another ticket…"), permissions=["change"])
     def merge_into(self, request, queryset):
         return self._bulk(request, queryset, "merge", gettext("Merge duplicates"))
+
+    @admin.action(description=_("Apply a macro…"), permissions=["change"])
+    def apply_macro(self, request, queryset):
+        from automation.admin import macro_bulk_action  # automation builds on tickets
+
+        return macro_bulk_action(self, request, queryset)
 
 
 def _transition(ticket, data, actor, now):

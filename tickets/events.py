@@ -16,6 +16,10 @@ ticket_assigned = Signal()
 # ticket, now: it waits on the customer / it was resolved
 ticket_waiting = Signal()
 ticket_resolved = Signal()
+# ticket, message (the customer's, just recorded), now: the customer wrote on a ticket; sent
+# by communications.services.message_post, also for the first message of a ticket an e-mail
+# opens (in the same transaction as its ticket_opened)
+customer_replied = Signal()
 # warned, breached (SLAClock lists, each with its ticket loaded), now: clocks now at risk or
 # late (by the sweep, or a ticket opened late, upgraded or re-planned into lateness)
 clocks_late = Signal()
