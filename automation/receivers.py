@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from automation import services
-from automation.models import TriageRule
+from communications.models import Message
+from tickets.models import Ticket
 
 
 @dataclass(frozen=True)
 class _PendingRun:
-    """A run waiting for the commit (a class, so a reply can see the opening's run waiting)."""
+    """A run waiting for the commit."""
 
     ticket_id: int
     facts: services.TriageFacts
@@ -28,14 +29,15 @@ class _PendingRun:
         services.triage_run(ticket_id=self.ticket_id, facts=self.facts, now=self.now)
 
 
-def _opening_pending(ticket_id: int) -> bool:
-    """Whether this transaction opened the ticket: an e-mail's first message is recorded
-    after the ticket, and is its opening, not the customer writing on it."""
-    return any(
-        isinstance(callback, _PendingRun)
-        and callback.ticket_id == ticket_id
-        and callback.facts.trigger == TriageRule.When.CREATED
-        for _sids, callback, _robust in connection.run_on_commit
+def _is_opening(ticket, message) -> bool:
+    """Whether the message is the e-mail that opened the ticket (recorded just after the
+    ticket, and judged with its opening), not the customer writing on it."""
+    return (
+        ticket.channel == Ticket.Channel.EMAIL
+        and message.channel == Message.Channel.EMAIL
+        and not Message.objects.filter(ticket=ticket, direction=Message.Direction.FROM_CUSTOMER)
+        .exclude(pk=message.pk)
+        .exists()
     )
 
 
@@ -47,7 +49,7 @@ def _on_opened(ticket, now, **_kwargs) -> None:
 
 
 def _on_customer_replied(ticket, message, now, **_kwargs) -> None:
-    if services.triage_running() or _opening_pending(ticket.pk):
+    if services.triage_running() or _is_opening(ticket, message):
         return
     run = _PendingRun(ticket.pk, services.facts_of_message(ticket, message), now)
     transaction.on_commit(run, robust=True)
