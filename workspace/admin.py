@@ -305,7 +305,7 @@ class SavedViewAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:workspace_queue_view", args=[f"saved-{view.pk}"]),
-            gettext("Open"),
+            gettext("See its tickets"),
         )
 
 
