@@ -19,8 +19,8 @@ NIGHT = datetime(2026, 11, 25, 23, tzinfo=SAO_PAULO)
 # The service alone: contract, policy and its rules (5), reference, snapshot, version, ticket
 # and its history, clocks, their events, next due, analysts, their preferences, the desk's
 # hours, the e-mails (insert, read back), and after the commit one send task (at night two:
-# the customer's now, the analysts' held for the morning).
-SERVICE_QUERIES = {"working-hours": 20, "night": 21}
+# the customer's now, the analysts' held for the morning), and the triage rules (none here).
+SERVICE_QUERIES = {"working-hours": 21, "night": 22}
 
 
 def _open(customer, level, now):
