@@ -124,8 +124,13 @@ class MacroAdmin(HistoryAdmin):
         return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
 
     def ticket_preview_view(self, request, ticket_id):
-        """What the chosen macro would send and change on this ticket, with "apply"."""
+        """What the chosen macro would send and change on this ticket, with "apply".
+
+        Posted only: the preview applies the macro and rolls it back (rows are locked a moment).
+        """
         ticket, form = self._ticket_and_form(request, ticket_id)
+        if request.method != "POST":
+            return self._back(ticket)
         if not form.is_valid():
             self.message_user(request, gettext("Choose a macro."), messages.ERROR)
             return self._back(ticket)

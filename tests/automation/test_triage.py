@@ -138,6 +138,30 @@ def test_portal_and_api_openings_meet_their_own_rules(
     assert list(api.triage_runs.values_list("rule_name", flat=True)) == ["API"]
 
 
+def test_a_phoned_incident_is_triaged(
+    customer, agent, default_policy, levels, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from oncall import services as oncall_services
+
+    rule("Telefone", channels=["phone"], words="integração", set_level=levels["alta"])
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = oncall_services.call_take(
+            analyst=agent,
+            called_at=NOW,
+            duration=timedelta(minutes=5),
+            organization=customer.membership.organization,
+            caller=oncall_services.Caller(member=customer),
+            summary="Integracao de pedidos parada",
+            level=levels["baixa"],
+            now=NOW,
+        )
+    ticket = Ticket.objects.get(pk=taken.ticket.pk)
+    assert ticket.channel == Ticket.Channel.PHONE and ticket.priority == levels["alta"]
+    assert ticket.assignee == agent  # the call's own assignment, then the rule: both kept
+
+
 def test_the_customers_message_runs_the_update_rules(
     customer, default_policy, levels, django_capture_on_commit_callbacks
 ):
