@@ -39,7 +39,6 @@ from tickets.forms import (
 )
 from tickets.models import Integration, Organization, OrganizationMember, Ticket, TicketEvidence
 
-
 # Django's own message (its admin catalogue translates it): not marked for our catalogues.
 ROW_CHECKBOX_LABEL = "Select this object for an action - {}"
 

@@ -297,6 +297,13 @@ class Ticket(TimeStampedModel):
         blank=True,
         help_text=_("Earliest deadline of a running clock (kept by the SLA services)."),
     )
+    breached_at = models.DateTimeField(
+        _("first breach"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a clock of this ticket first ran out (kept by the database)."),
+    )
     waiting_reason = models.CharField(_("waiting on the customer for"), max_length=300, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -304,7 +311,7 @@ class Ticket(TimeStampedModel):
     objects = TicketQuerySet.as_manager()
     # The "why" of a change is the analyst's own words: never cut short.
     history = HistoricalRecords(
-        excluded_fields=["next_due_at"],
+        excluded_fields=["next_due_at", "breached_at"],
         history_change_reason_field=models.TextField(null=True),
     )
 
@@ -319,6 +326,8 @@ class Ticket(TimeStampedModel):
             # and per organization
             models.Index(fields=["reported_at"], name="ticket_reported"),
             models.Index(fields=["organization", "reported_at"], name="ticket_org_reported"),
+            # the "breached" lists: tickets a clock of which ever ran out
+            models.Index(fields=["breached_at"], name="ticket_breached"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,88 @@
+"""Ticket.breached_at, kept by the database from the clocks whoever writes them."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sla.models import SLAClock
+from tests import factories
+from tests.tickets.test_record_facts import at, clock, open_ticket
+from tickets import selectors, services, triggers
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(default_policy, levels):
+    return {"levels": levels, "customer": factories.make_customer(email="c@acme.example")}
+
+
+def first_breach(ticket: Ticket):
+    return Ticket.objects.values_list("breached_at", flat=True).get(pk=ticket.pk)
+
+
+def test_a_ticket_opened_late_carries_its_first_breach(desk):
+    ticket = open_ticket(desk, "alta", at(23, 9), now=at(24, 12))
+    breaches = SLAClock.objects.filter(ticket=ticket).values_list("breached_at", flat=True)
+    assert first_breach(ticket) == min(breaches) == clock(ticket, "first_response").due_at
+
+
+def test_the_sweep_marks_the_ticket_and_a_stale_save_cannot_erase_it(desk):
+    ticket = open_ticket(desk, "alta", at(23, 9))
+    due = clock(ticket, "first_response").due_at
+    stale = Ticket.objects.get(pk=ticket.pk)
+    assert first_breach(ticket) is None
+    services.tickets_sla_sweep(now=due + timedelta(minutes=5))
+    assert first_breach(ticket) == due
+    stale.subject = "Edited by someone who read it before the sweep"
+    stale.save()  # a whole-row save writes breached_at=None, read before
+    assert first_breach(ticket) == due
+    Ticket.objects.filter(pk=ticket.pk).update(breached_at=None)  # nor can an update
+    assert first_breach(ticket) == due
+
+
+def test_any_write_to_the_clocks_moves_it(desk):
+    ticket = open_ticket(desk, "alta", at(23, 9))
+    resolution = clock(ticket, "resolution")
+    SLAClock.objects.filter(pk=resolution.pk).update(breached_at=at(23, 17))  # raw, bulk
+    assert first_breach(ticket) == at(23, 17)
+    first = clock(ticket, "first_response")
+    first.breached_at = at(23, 10)
+    SLAClock.objects.bulk_update([first], ["breached_at"])
+    assert first_breach(ticket) == at(23, 10)
+    SLAClock.objects.filter(pk=first.pk).update(breached_at=None)  # a data fix, say
+    assert first_breach(ticket) == at(23, 17)
+
+
+def test_the_backfill_agrees_with_the_triggers(desk):
+    tickets = [open_ticket(desk, "alta", at(23, 9) + timedelta(hours=n)) for n in range(4)]
+    dues = [clock(t, "first_response").due_at for t in tickets]
+    services.tickets_sla_sweep(now=dues[2] + timedelta(minutes=30))
+    kept = [first_breach(t) for t in tickets]
+    assert kept == [*dues[:3], None]
+    Ticket.objects.update(breached_at=None)  # put back by the ticket's own trigger
+    triggers.triggers_remove()
+    try:
+        Ticket.objects.update(breached_at=None)
+        assert [first_breach(t) for t in tickets] == [None] * 4
+        triggers.breaches_backfill()
+        assert [first_breach(t) for t in tickets] == kept
+    finally:
+        triggers.triggers_install()
+
+
+def test_the_breached_list_reads_the_tickets_index_and_catches_unswept_clocks(desk):
+    swept = open_ticket(desk, "alta", at(23, 9))
+    services.tickets_sla_sweep(now=clock(swept, "first_response").due_at + timedelta(minutes=1))
+    unswept = open_ticket(desk, "alta", at(23, 11))  # no sweep after its deadline
+    on_time = open_ticket(desk, "baixa", at(23, 11))
+    now = clock(unswept, "first_response").due_at + timedelta(minutes=1)
+    with CaptureQueriesContext(connection) as queries:
+        breached = set(selectors.tickets_in_sla_state(Ticket.objects.all(), "breached", now=now))
+    assert breached == {swept, unswept}
+    assert '"breached_at" IS NOT NULL' in queries[0]["sql"]
+    at_risk = selectors.tickets_in_sla_state(Ticket.objects.all(), "at_risk", now=now)
+    assert on_time not in breached and swept not in at_risk and unswept not in at_risk
