@@ -76,7 +76,9 @@ class TriageRuleForm(forms.ModelForm):
 class MacroChoiceForm(forms.Form):
     """The macro an analyst picks to apply (theirs or a shared one)."""
 
-    macro = forms.ModelChoiceField(queryset=Macro.objects.none(), label=_("macro"))
+    macro = forms.ModelChoiceField(
+        queryset=Macro.objects.none(), label=_("macro"), empty_label=_("— choose a macro —")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -140,6 +140,9 @@ def test_agents_keep_personal_macros_and_read_shared_ones(agent, lead, colleague
     assert "Da equipe" in listing and "Do Bruno" not in listing
     assert client.get(f"{MACROS}{theirs.pk}/change/").status_code == 302  # "does not exist"
     assert client.get(RULES).status_code == 403  # triage rules are the team leads'
+    assert client.get(f"{RULES}add/").status_code == 403
+    assert client.post(f"{RULES}add/preview/", {"name": "x"}).status_code == 403
+    assert client.get("/admin/automation/triagerun/").status_code == 403
 
 
 def test_an_unknown_placeholder_is_a_form_error(agent):
@@ -160,6 +163,10 @@ def test_team_leads_keep_shared_macros_and_triage_rules(lead, agent, levels, def
     assert shared.name == "Mudada" and shared.owner == agent
     assert client.get(RULES).status_code == 200
     assert client.get("/admin/automation/triagerun/").status_code == 200
+    personal = macro(agent, "Da Ana", reply_pt_br="Oi")  # personal stays its owner's
+    client.post(f"{MACROS}{personal.pk}/change/", macro_data(name="Mudada"))
+    personal.refresh_from_db()
+    assert personal.name == "Da Ana"
 
 
 def rule_data(**fields) -> dict:
@@ -198,6 +205,7 @@ def test_a_rule_is_previewed_on_the_last_tickets_before_it_is_saved(
     assert client.post(f"{RULES}add/", {**data, "_save": "1"}).status_code == 302
     saved = TriageRule.objects.get()
     assert saved.channels == ["portal", "email"] and saved.set_level == levels["critica"]
+    assert saved.history.get().history_user == lead  # django-simple-history
     url = f"{RULES}{saved.pk}/change/preview/"
     again = client.post(url, rule_data(words="DUVIDA", note="ver"))  # accents and case aside
     assert miss.reference in again.content.decode() and hit.reference not in again.content.decode()
