@@ -28,23 +28,6 @@ def _may_edit(user, macro: Macro) -> bool:
     return macro.owner_id == user.pk
 
 
-def _macro_summary(macro: Macro) -> str:
-    parts = []
-    if macro.reply_pt_br or macro.reply_en or macro.reply_es:
-        parts.append(gettext("reply to the customer"))
-    if macro.note:
-        parts.append(gettext("internal note"))
-    if macro.priority_id:
-        parts.append(gettext("priority → %(level)s") % {"level": macro.priority.name})
-    if macro.assign_to_applier:
-        parts.append(gettext("assign to whoever applies it"))
-    elif macro.assignee_id:
-        parts.append(gettext("assign to %(name)s") % {"name": macro.assignee})
-    if macro.status:
-        parts.append(gettext("status → %(status)s") % {"status": Ticket.Status(macro.status).label})
-    return "; ".join(parts) or "—"
-
-
 @admin.register(Macro)
 class MacroAdmin(HistoryAdmin):
     form = MacroForm
@@ -73,7 +56,7 @@ class MacroAdmin(HistoryAdmin):
 
     @admin.display(description=_("what it does"))
     def does(self, macro):
-        return _macro_summary(macro)
+        return services.macro_summary(macro)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

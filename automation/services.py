@@ -112,6 +112,24 @@ def macro_note_render(ticket: Ticket, macro: Macro) -> str:
         return placeholders_render(macro.note, macro_values(ticket)).strip()
 
 
+def macro_summary(macro: Macro) -> str:
+    """What a macro does, in a line (the lists and a rule's dry run)."""
+    parts = []
+    if macro.reply_pt_br or macro.reply_en or macro.reply_es:
+        parts.append(_("reply to the customer"))
+    if macro.note:
+        parts.append(_("internal note"))
+    if macro.priority_id:
+        parts.append(_("priority → %(level)s") % {"level": macro.priority.name})
+    if macro.assign_to_applier:
+        parts.append(_("assign to whoever applies it"))
+    elif macro.assignee_id:
+        parts.append(_("assign to %(name)s") % {"name": _name(macro.assignee)})
+    if macro.status:
+        parts.append(_("status → %(status)s") % {"status": Ticket.Status(macro.status).label})
+    return "; ".join(parts) or "—"
+
+
 @dataclass
 class MacroResult:
     """What applying a macro did (or, for a preview, would do)."""
@@ -419,7 +437,10 @@ def triage_plan(spec: TriageSpec, ticket: Ticket) -> list[str]:
     if spec.note:
         plan.append(_("internal note"))
     if spec.macro is not None:
-        plan.append(_("macro “%(name)s”") % {"name": spec.macro.name})
+        plan.append(
+            _("macro “%(name)s”: %(changes)s")
+            % {"name": spec.macro.name, "changes": macro_summary(spec.macro)}
+        )
     return plan
 
 

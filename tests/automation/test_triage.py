@@ -329,6 +329,19 @@ def test_the_dry_run_shows_matches_and_changes_of_the_last_tickets_and_keeps_not
     }
     hit.refresh_from_db()
     assert hit.priority == levels["baixa"] and not TriageRun.objects.exists()
+    ask = Macro.objects.create(
+        name="Pedir logs",
+        owner=agent,
+        visibility=Macro.Visibility.SHARED,
+        reply_pt_br="Envie os logs",
+        status=Ticket.Status.WAITING_ON_CUSTOMER,
+        status_reason="logs",
+    )
+    with_macro = services.TriageSpec.of({"name": "x", "words": "chat", "macro": ask})
+    (row,) = services.triage_dry_run(with_macro)[1]
+    assert row.changes == [
+        "macro “Pedir logs”: reply to the customer; status → waiting on customer"
+    ]
     # only creations, when the rule says so
     created_only = services.TriageSpec.of({"name": "x", "words": "fora do ar"})
     assert {row.ticket.pk for row in services.triage_dry_run(created_only)[1]} == {
