@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import connections, models, router
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,3 +79,26 @@ class IdsFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         return self._get_page(rows_by_ids_first(self.object_list, bottom, top), number, self)
+
+
+class CappedCountPaginator(IdsFirstPaginator):
+    """Pages read ids first, and a count that stops at `count_cap` matches.
+
+    A back-office list is worked from its first pages; knowing that a filter matches
+    370,000 tickets rather than "more than 10,000" is worth no one's wait, and counting
+    them reads that many index entries on every page (a tenth of a second at a million
+    tickets). The list says "more than 10,000" (`count_capped`) and pages through those.
+    The API keeps exact counts (its clients may rely on them).
+    """
+
+    count_cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, models.QuerySet):
+            return super().count
+        return self.object_list.order_by().values("pk")[: self.count_cap + 1].count()
+
+    @property
+    def count_capped(self) -> bool:
+        return self.count > self.count_cap

@@ -20,7 +20,7 @@ from communications import selectors as record_selectors
 from communications import services as record_services
 from communications.forms import AgreementForm, CallForm, MessageForm
 from communications.models import Message
-from helpdesk.db import IdsFirstPaginator
+from helpdesk.db import CappedCountPaginator
 from helpdesk.formats import format_instant
 from helpdesk.history_admin import HistoryAdmin
 from search import selectors as search_selectors
@@ -179,7 +179,7 @@ class TicketAdmin(HistoryAdmin):
     )
     ordering = [F("next_due_at").asc(nulls_last=True), "-reported_at"]
     list_per_page = 50
-    paginator = IdsFirstPaginator
+    paginator = CappedCountPaginator
     # Counts per filter choice would scan the table once per choice; the total is one more
     # full count per page: neither is cheap at a million tickets.
     show_facets = admin.ShowFacets.NEVER

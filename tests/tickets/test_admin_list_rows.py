@@ -58,3 +58,20 @@ def test_the_list_page_uses_the_column_rows(back_office_admin, default_policy, l
 def back_office_admin(client):
     client.force_login(factories.make_user(is_staff=True, is_superuser=True, username="bia"))
     return client
+
+
+def test_a_long_list_counts_up_to_its_cap_and_says_so(
+    back_office_admin, default_policy, levels, monkeypatch
+):
+    from helpdesk.db import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 3)
+    open_tickets(3, levels["media"])
+    english = {"accept-language": "en"}
+    page = back_office_admin.get("/admin/tickets/ticket/", headers=english).content.decode()
+    assert "3 tickets" in page and "More than" not in page
+    open_tickets(2, levels["media"])
+    response = back_office_admin.get("/admin/tickets/ticket/?status__exact=new", headers=english)
+    page = response.content.decode()
+    assert response.context["cl"].paginator.count == 4  # stopped counting past the cap
+    assert "More than 3 tickets" in page and "More than 3 results" in page
