@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from communications.outbound import Draft, email_queue, emails_queue
 from helpdesk.formats import format_instant
+from notices import services as notice_services
+from notices.models import Notice
 
 
 def language_of(user) -> str:
@@ -280,12 +286,21 @@ def analyst_instants(analysts, *, now) -> dict:
     return oncall_selectors.delivery_instants(analysts, now=now)
 
 
+def analyst_wishes(analysts, *, now):
+    """When to e-mail each analyst, and how they want each kind of notice about their own
+    tickets (oncall.selectors.NoticeWishes): one read for a whole event or sweep."""
+    from oncall import selectors as oncall_selectors
+
+    return oncall_selectors.notice_wishes(analysts, now=now)
+
+
 def clocks_late(*, warned, breached, now) -> None:
     """Tell the right analysts of clocks at risk and breached, once per clock and instant.
 
-    At risk: the assignee (nobody assigned: every analyst of the queue). Breached: the
-    assignee and the team leads (unassigned: the queue and the team leads), and for a ticket
-    24x7 support covers, the analysts on call, told at once whatever the hour.
+    At risk: the assignee, by e-mail and in the bell as they prefer (nobody assigned: every
+    analyst of the queue, by e-mail). Breached: the assignee and the team leads (unassigned:
+    the queue and the team leads), and for a ticket 24x7 support covers, the analysts on
+    call, told at once whatever the hour.
     """
     from tickets import selectors as ticket_selectors
 
@@ -295,7 +310,7 @@ def clocks_late(*, warned, breached, now) -> None:
     leads = list(ticket_selectors.team_leads())
     covered = any(clock.ticket.integration_24x7 for clock in [*warned, *breached])
     on_call = on_call_now(now=now) if covered else []
-    alerts = []
+    plans = []
     for kind, swept in (("warned", warned), ("breached", breached)):
         for clock in swept:
             assignee = clock.ticket.assignee
@@ -304,14 +319,172 @@ def clocks_late(*, warned, breached, now) -> None:
             if clock.ticket.integration_24x7:
                 # on call: told at once of a breach, and of a warning on a ticket they hold
                 woken = on_call if kind == "breached" else [p for p in people if p in on_call]
-            alerts.append((clock, kind, people + woken, {person.pk for person in woken}))
+            plans.append((clock, kind, assignee, people, woken))
     # one read of the analysts' preferences for all the notices, not one per clock
-    everyone = {person.pk: person for alert in alerts for person in alert[2]}
-    instants = analyst_instants(everyone.values(), now=now)
-    for clock, kind, people, woken_ids in alerts:
+    everyone = {person.pk: person for plan in plans for person in [*plan[3], *plan[4]]}
+    wishes = analyst_wishes(everyone.values(), now=now)
+    bell = []
+    for clock, kind, assignee, people, woken in plans:
+        if kind == "warned" and assignee is not None:
+            # a ticket of theirs at risk: as the assignee chose (on call, told all the same)
+            if wishes.in_bell(assignee.pk, Notice.Kind.AT_RISK):
+                bell.append(_at_risk_notice(clock, assignee))
+            if not wishes.by_email(assignee.pk, Notice.Kind.AT_RISK):
+                people = [person for person in people if person.pk != assignee.pk]
         sla_alert(
-            clock, kind=kind, recipients=people, now=now, instants=instants, on_call_ids=woken_ids
+            clock,
+            kind=kind,
+            recipients=people + woken,
+            now=now,
+            instants=wishes.instants,
+            on_call_ids={person.pk for person in woken},
         )
+    notice_services.notices_record(bell, now=now)
+
+
+def _at_risk_notice(clock, assignee) -> notice_services.NoticeDraft:
+    """The bell's line for a clock at risk, keyed like its e-mail (clock, instant, analyst)."""
+    with translation.override(language_of(assignee)):
+        text = _("%(metric)s due %(due)s") % {
+            "metric": clock.get_metric_display(),
+            "due": format_instant(clock.due_at, _zone(clock.ticket)),
+        }
+    return notice_services.NoticeDraft(
+        key=f"at-risk:{clock.pk}:{clock.warn_at.isoformat()}:{assignee.pk}",
+        recipient_id=assignee.pk,
+        kind=Notice.Kind.AT_RISK,
+        ticket_id=clock.ticket_id,
+        text=text,
+    )
+
+
+# "@ana", "@ana.souza" in a note; not the middle of an e-mail address (ana@acme.example)
+_MENTION = re.compile(r"(?<![\w@.+-])@([\w][\w.@+-]*)")
+MAX_MENTIONS = 20
+
+
+def mentioned_usernames(text: str) -> list[str]:
+    """The @usernames a note names, in order, each once (trailing punctuation left out)."""
+    names: dict[str, str] = {}
+    for match in _MENTION.finditer(text or ""):
+        name = match.group(1).rstrip(".-@+")
+        if name:
+            names.setdefault(name.lower(), name)
+    return list(names.values())[:MAX_MENTIONS]
+
+
+def note_written(message, *, now) -> None:
+    """Analysts a colleague names with @username in an internal note are told (by e-mail and
+    in the bell, as each prefers); unknown names and customers are ignored, and nobody is
+    told of their own note."""
+    names = mentioned_usernames(message.body)
+    if not names or message.author is None:
+        return  # most notes name nobody: no query at all
+    named = Q()
+    for name in names:
+        named |= Q(username__iexact=name)
+    analysts = list(
+        get_user_model()
+        .objects.filter(named, is_staff=True, is_active=True)
+        .exclude(pk=message.author_id)
+        .order_by("pk")
+    )
+    _tell_analysts(
+        message.ticket,
+        analysts,
+        kind=Notice.Kind.MENTIONED,
+        key=f"mention:{message.pk}",
+        message=message,
+        now=now,
+    )
+
+
+def customer_answered(ticket, *, message, now) -> None:
+    """The assignee is told the customer wrote (by e-mail, portal, API or a held e-mail filed
+    on the ticket), also when it resumes a ticket that waited on the customer."""
+    if ticket.assignee_id is None:
+        return  # nobody's yet: the queue sees it (no query)
+    assignee = ticket.assignee
+    if not (assignee.is_active and assignee.is_staff):
+        return
+    _tell_analysts(
+        ticket,
+        [assignee],
+        kind=Notice.Kind.CUSTOMER_ANSWERED,
+        key=f"customer-answered:{message.pk}",
+        message=message,
+        now=now,
+    )
+
+
+def _tell_analysts(ticket, analysts, *, kind: str, key: str, message, now) -> None:
+    """One event's notices to analysts, keyed `key:analyst`: the bell's rows in one INSERT,
+    the e-mails in one batch (held outside working hours as each chose; at once for those on
+    call for a ticket 24x7 support covers)."""
+    if not analysts:
+        return
+    wishes = analyst_wishes(analysts, now=now)
+    excerpt = (message.visible_body or message.body or "").strip()
+    event = "customer_answered" if kind == Notice.Kind.CUSTOMER_ANSWERED else "mentioned"
+    actor = message.author if kind == Notice.Kind.MENTIONED else None
+    notice_services.notices_record(
+        [
+            notice_services.NoticeDraft(
+                key=f"{key}:{analyst.pk}",
+                recipient_id=analyst.pk,
+                kind=kind,
+                ticket_id=ticket.pk,
+                text=" ".join(excerpt.split())[:300],
+                actor_id=actor.pk if actor else None,
+            )
+            for analyst in analysts
+            if wishes.in_bell(analyst.pk, kind)
+        ],
+        now=now,
+    )
+    by_email = [analyst for analyst in analysts if wishes.by_email(analyst.pk, kind)]
+    if not by_email:
+        return
+    on_call_ids = _on_call_ids(ticket, now=now)
+    author = actor.get_full_name() or actor.get_username() if actor else ""
+    link = settings.PORTAL_URL.rstrip("/") + reverse(
+        "admin:tickets_ticket_change", args=[ticket.pk]
+    )
+    drafts = []
+    variants: dict[str, tuple[str, dict]] = {}  # per language: subject and context, built once
+    for analyst, at in _deliveries(
+        by_email, now=now, on_call_ids=on_call_ids, instants=wishes.instants
+    ):
+        language = language_of(analyst)
+        if language not in variants:
+            with translation.override(language):
+                if event == "customer_answered":
+                    text = _("The customer answered: %(subject)s")
+                else:
+                    text = _("%(author)s mentioned you: %(subject)s")
+                subject = _subject(ticket, text % {"subject": ticket.subject, "author": author})
+                context = {
+                    "ticket": ticket,
+                    "event": event,
+                    "author": author,
+                    "excerpt": excerpt[:2000],
+                    "status": ticket.get_status_display(),
+                    "link": link,
+                }
+            variants[language] = (subject, context)
+        subject, context = variants[language]
+        drafts.append(
+            Draft(
+                key=f"{key}:{analyst.pk}",
+                to=analyst.email,
+                subject=subject,
+                template="analyst_notice",
+                context=context,
+                language=language,
+                not_before=_later(at, now),
+            )
+        )
+    emails_queue(drafts, ticket=ticket)
 
 
 def connect() -> None:
@@ -324,6 +497,7 @@ def connect() -> None:
         ("waiting", events.ticket_waiting, _on_waiting),
         ("resolved", events.ticket_resolved, _on_resolved),
         ("clocks_late", events.clocks_late, _on_clocks_late),
+        ("customer_replied", events.customer_replied, _on_customer_replied),
     ]
     for name, signal, receiver in receivers:
         signal.connect(receiver, dispatch_uid=f"communications.notices.{name}")
@@ -347,3 +521,7 @@ def _on_resolved(ticket, now, **_kwargs) -> None:
 
 def _on_clocks_late(warned, breached, now, **_kwargs) -> None:
     clocks_late(warned=warned, breached=breached, now=now)
+
+
+def _on_customer_replied(ticket, message, now, **_kwargs) -> None:
+    customer_answered(ticket, message=message, now=now)

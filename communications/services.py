@@ -186,6 +186,8 @@ def message_post(
         ticket_events.customer_replied.send(sender=Ticket, ticket=ticket, message=message, now=now)
     elif direction == Message.Direction.TO_CUSTOMER:
         notifications.public_reply(message)
+    else:
+        notifications.note_written(message, now=now)  # colleagues it @mentions
     return message
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "search",
     "automation",
     "workspace",
+    "notices",
     "axes",
 ]
 

@@ -186,7 +186,14 @@ def _report(request, taken: services.CallTaken) -> None:
 class NotificationPreferenceAdmin(HistoryAdmin):
     """Each analyst keeps their own preferences; those with the model's permissions, anyone's."""
 
-    list_display = ["user", "working_calendar", "outside_hours"]
+    list_display = [
+        "user",
+        "working_calendar",
+        "outside_hours",
+        "on_customer_answer",
+        "on_mention",
+        "on_at_risk",
+    ]
     list_select_related = ["user", "working_calendar"]
     list_filter = ["outside_hours"]
 

@@ -70,6 +70,13 @@ class NotificationPreference(models.Model):
         SEND = "send", _("e-mail me at once")
         SKIP = "skip", _("do not e-mail me (I read them in the back office)")
 
+    class Channel(models.TextChoices):
+        """How an analyst is told of one kind of notice about their tickets."""
+
+        EMAIL = "email", _("by e-mail and in the bell")
+        BELL = "bell", _("in the bell only")
+        OFF = "off", _("not at all")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -91,6 +98,26 @@ class NotificationPreference(models.Model):
         max_length=4,
         choices=OutsideHours.choices,
         default=OutsideHours.HOLD,
+    )
+    # The notices about an analyst's own tickets (communications.notifications): e-mail
+    # (when, by `outside_hours`) and the back office's bell, the bell alone, or nothing.
+    on_customer_answer = models.CharField(
+        _("when a customer answers a ticket of mine"),
+        max_length=5,
+        choices=Channel.choices,
+        default=Channel.EMAIL,
+    )
+    on_mention = models.CharField(
+        _("when a colleague mentions me in a note"),
+        max_length=5,
+        choices=Channel.choices,
+        default=Channel.EMAIL,
+    )
+    on_at_risk = models.CharField(
+        _("when a ticket of mine is at risk"),
+        max_length=5,
+        choices=Channel.choices,
+        default=Channel.EMAIL,
     )
 
     history = HistoricalRecords()

@@ -1,5 +1,6 @@
 """Who is on call, which organizations have a dedicated phone, and when to tell an analyst."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -51,15 +52,9 @@ def _next_working_instant(engine, now: datetime) -> datetime:
         return now
 
 
-def delivery_instants(users, *, now: datetime) -> dict[int, datetime | None]:
-    """When each analyst wants a notice raised at `now` (None: not by e-mail).
-
-    Inside their working hours: at once. Outside: as they chose (hold until their next
-    working period, e-mail at once, or no e-mail at all). Being on call overrides this; the
-    caller knows who is (communications.notifications).
-    """
-    users = list(users)
-    preferences = {
+def _preferences(users) -> dict[int, NotificationPreference]:
+    """Each analyst's preferences, saved or the defaults, in one query (and the calendars')."""
+    saved = {
         preference.user_id: preference
         for preference in NotificationPreference.objects.filter(
             user_id__in=[user.pk for user in users]
@@ -67,10 +62,14 @@ def delivery_instants(users, *, now: datetime) -> dict[int, datetime | None]:
         .select_related("working_calendar")
         .prefetch_related(*_CALENDAR_ROWS)
     }
+    return {user.pk: saved.get(user.pk) or NotificationPreference(user=user) for user in users}
+
+
+def _instants(users, preferences, now: datetime) -> dict[int, datetime | None]:
     default_engine = None
     instants: dict[int, datetime | None] = {}
     for user in users:
-        preference = preferences.get(user.pk) or NotificationPreference(user=user)
+        preference = preferences[user.pk]
         if preference.working_calendar is not None:
             engine = sla_selectors.business_time_for(preference.working_calendar)
         else:
@@ -79,6 +78,50 @@ def delivery_instants(users, *, now: datetime) -> dict[int, datetime | None]:
             engine = default_engine
         instants[user.pk] = _instant_for(preference.outside_hours, engine, now)
     return instants
+
+
+def delivery_instants(users, *, now: datetime) -> dict[int, datetime | None]:
+    """When each analyst wants a notice raised at `now` (None: not by e-mail).
+
+    Inside their working hours: at once. Outside: as they chose (hold until their next
+    working period, e-mail at once, or no e-mail at all). Being on call overrides this; the
+    caller knows who is (communications.notifications).
+    """
+    users = list(users)
+    return _instants(users, _preferences(users), now)
+
+
+# The kinds of notice about an analyst's own tickets, and the preference that rules each.
+NOTICE_KINDS = {
+    "customer_answered": "on_customer_answer",
+    "mentioned": "on_mention",
+    "at_risk": "on_at_risk",
+}
+
+
+@dataclass(frozen=True)
+class NoticeWishes:
+    """What analysts want done with notices raised at one instant, read once for a batch."""
+
+    instants: dict[int, datetime | None]  # when to e-mail each (`delivery_instants`)
+    channels: dict[int, dict[str, str]]  # kind -> NotificationPreference.Channel
+
+    def by_email(self, user_id: int, kind: str) -> bool:
+        return self.channels[user_id][kind] == NotificationPreference.Channel.EMAIL
+
+    def in_bell(self, user_id: int, kind: str) -> bool:
+        return self.channels[user_id][kind] != NotificationPreference.Channel.OFF
+
+
+def notice_wishes(users, *, now: datetime) -> NoticeWishes:
+    """When to e-mail each analyst and which kinds of notice they want, and how (one read)."""
+    users = list({user.pk: user for user in users}.values())
+    preferences = _preferences(users)
+    channels = {
+        pk: {kind: getattr(preference, field) for kind, field in NOTICE_KINDS.items()}
+        for pk, preference in preferences.items()
+    }
+    return NoticeWishes(_instants(users, preferences, now), channels)
 
 
 def _instant_for(outside_hours: str, engine, now: datetime) -> datetime | None:

@@ -63,8 +63,9 @@ def test_the_list_costs_the_same_queries_for_5_and_50_tickets(back_office, defau
         response = back_office.get(LIST)
     fifty = len(queries)
     assert len(response.context["cl"].result_list) == 50
-    # session, user, the count, the page's ids, its rows, their clocks, the filters' choices
-    assert fifty == five == 8
+    # session, user, the count, the page's ids, its rows, their clocks, the filters' choices,
+    # the header's notice bell
+    assert fifty == five == 9
 
 
 def test_pages_are_chosen_on_the_tickets_table_then_read_with_their_joins(default_policy, levels):
@@ -381,5 +382,5 @@ def test_the_ticket_page_reads_each_thing_once_whatever_the_conversation(
     )
     with CaptureQueriesContext(connection) as queries:
         assert back_office.get(page).status_code == 200
-    # session, user, ticket, clocks, messages, attachments, …, the analyst's macros
-    assert len(queries) == short == 17
+    # session, user, ticket, clocks, messages, attachments, …, the analyst's macros, the bell
+    assert len(queries) == short == 18
