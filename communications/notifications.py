@@ -402,10 +402,15 @@ def note_written(message, *, now) -> None:
 def customer_answered(ticket, *, message, now) -> None:
     """The assignee is told the customer wrote (by e-mail, portal, API or a held e-mail filed
     on the ticket), also when it resumes a ticket that waited on the customer."""
+    from tickets.models import Ticket
+
     if ticket.assignee_id is None:
-        return  # nobody's yet: the queue sees it (no query)
+        return  # nobody's yet: the queue sees it (and a ticket an e-mail opens costs nothing)
+    # the sender's copy was read before the answer resumed it: the status as it is now
+    was_waiting = ticket.status == Ticket.Status.WAITING_ON_CUSTOMER
+    ticket = Ticket.objects.select_related("assignee", "organization").get(pk=ticket.pk)
     assignee = ticket.assignee
-    if not (assignee.is_active and assignee.is_staff):
+    if assignee is None or not (assignee.is_active and assignee.is_staff):
         return
     _tell_analysts(
         ticket,
@@ -414,10 +419,13 @@ def customer_answered(ticket, *, message, now) -> None:
         key=f"customer-answered:{message.pk}",
         message=message,
         now=now,
+        resumed=was_waiting and ticket.status != Ticket.Status.WAITING_ON_CUSTOMER,
     )
 
 
-def _tell_analysts(ticket, analysts, *, kind: str, key: str, message, now) -> None:
+def _tell_analysts(
+    ticket, analysts, *, kind: str, key: str, message, now, resumed: bool = False
+) -> None:
     """One event's notices to analysts, keyed `key:analyst`: the bell's rows in one INSERT,
     the e-mails in one batch (held outside working hours as each chose; at once for those on
     call for a ticket 24x7 support covers)."""
@@ -469,6 +477,7 @@ def _tell_analysts(ticket, analysts, *, kind: str, key: str, message, now) -> No
                     "author": author,
                     "excerpt": excerpt[:2000],
                     "status": ticket.get_status_display(),
+                    "resumed": resumed,
                     "link": link,
                 }
             variants[language] = (subject, context)
