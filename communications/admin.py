@@ -3,8 +3,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -161,6 +164,10 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Create contact and ticket…"))
     def create_contact_and_ticket(self, request, queryset):
+        """One e-mail: its own page, prefilled from the sender; several: one organization."""
+        if "apply" not in request.POST and queryset.count() == 1:
+            url = reverse("admin:communications_inboundemail_create_contact", args=[queryset[0].pk])
+            return HttpResponseRedirect(url)
         return self._form_action(
             request,
             queryset,
@@ -174,6 +181,116 @@ class InboundEmailAdmin(admin.ModelAdmin):
                 actor=request.user,
                 now=now,
             ),
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/create-contact/",
+                wrap(self.create_contact_view),
+                name="communications_inboundemail_create_contact",
+            ),
+            *super().get_urls(),
+        ]
+
+    def may_create_contacts(self, request) -> bool:
+        """Working held mail, adding a customer to an organization and opening a ticket."""
+        return self.has_change_permission(request) and request.user.has_perms(
+            ["tickets.add_ticket", "tickets.add_organizationmember"]
+        )
+
+    def create_contact_view(self, request, pk: int):
+        """Create contact and ticket for one held e-mail: the organization (the one listing
+        the sender's domain, preselected) and the contact's name (the From header's), then
+        the ticket, opened as the e-mail would have opened it.
+
+        A second submit finds the e-mail dealt with and goes to the ticket the first opened;
+        anything the form or the service refuses is answered 400 with the reason."""
+        if not self.may_create_contacts(request):
+            raise PermissionDenied
+        record = get_object_or_404(InboundEmail, pk=pk)
+        if record.status not in held_mail.WORKABLE:
+            return self._already_dealt_with(request, record)
+        suggestion = held_mail.contact_suggestion(record)
+        initial = {"organization": suggestion.organization, "name": suggestion.name}
+        posted = request.method == "POST"
+        form = CreateContactForm(request.POST if posted else None, initial=initial)
+        status = 200
+        problem = ""
+        if not suggestion.address:
+            problem = gettext("This e-mail has no single sender address to make a contact of.")
+            status = 400 if posted else 200
+        elif posted:
+            status = 400
+            if form.is_valid():
+                try:
+                    ticket = held_mail.email_open_for_contact(
+                        record,
+                        organization=form.cleaned_data["organization"],
+                        name=form.cleaned_data["name"],
+                        actor=request.user,
+                        now=timezone.now(),
+                    )
+                except ValidationError as error:
+                    record.refresh_from_db()
+                    if record.status not in held_mail.WORKABLE:  # a concurrent submit won
+                        return self._already_dealt_with(request, record)
+                    form.add_error(None, error.messages)
+                else:
+                    self.message_user(
+                        request,
+                        gettext(
+                            "%(address)s is now a contact of %(organization)s; "
+                            "%(reference)s opened."
+                        )
+                        % {
+                            "address": suggestion.address,
+                            "organization": ticket.organization.name,
+                            "reference": ticket.reference,
+                        },
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:tickets_ticket_change", args=[ticket.pk])
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Create contact and ticket"),
+            "subtitle": str(record),
+            "opts": self.model._meta,
+            "original": record,
+            "record": record,
+            "suggestion": suggestion,
+            "problem": problem,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/communications/inboundemail/create_contact.html", context, status=status
+        )
+
+    def _already_dealt_with(self, request, record: InboundEmail):
+        """The e-mail is no longer held: show its ticket (a double submit lands here), or say
+        what became of it."""
+        if record.ticket_id is not None:
+            self.message_user(
+                request,
+                gettext("This e-mail was already dealt with: it is on %(reference)s.")
+                % {"reference": record.ticket.reference},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:tickets_ticket_change", args=[record.ticket_id])
+            )
+        self.message_user(
+            request,
+            gettext("This e-mail was already dealt with (%(status)s).")
+            % {"status": record.get_status_display()},
+            messages.ERROR,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:communications_inboundemail_change", args=[record.pk])
         )
 
     @admin.action(description=_("Discard with a reason…"))

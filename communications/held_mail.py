@@ -7,6 +7,7 @@ and "discard with reason". Nothing is ever deleted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -81,11 +82,39 @@ def email_attach_to_ticket(record: InboundEmail, *, ticket: Ticket, actor, now: 
     return message
 
 
+@dataclass(frozen=True)
+class ContactSuggestion:
+    """Who a held e-mail says its sender is: what "create contact and ticket" starts from."""
+
+    address: str  # empty: no single sender address, no contact can be made
+    name: str
+    organization: Organization | None  # the one that lists the sender's domain
+
+
+def contact_suggestion(record: InboundEmail) -> ContactSuggestion:
+    """The sender's address and name from the kept original, and the organization whose
+    e-mail domains include the sender's (the analyst confirms or picks another)."""
+    parsed = _parsed(record)
+    if parsed is None or not parsed.from_address:
+        return ContactSuggestion("", "", None)
+    return ContactSuggestion(
+        parsed.from_address,
+        parsed.from_name,
+        inbound.organization_of_domain(parsed.from_domain),
+    )
+
+
 @transaction.atomic
 def email_open_for_contact(
     record: InboundEmail, *, organization: Organization, name: str = "", actor, now: datetime
 ) -> Ticket:
-    """Make the sender a member of `organization` and open a ticket from the message."""
+    """Make the sender a member of `organization` and open a ticket from the message.
+
+    The ticket opens as an e-mailed one would (`inbound.open_ticket`: reported when the
+    e-mail arrived, its files attached, the customer's acknowledgement threaded under it,
+    triage run after the commit). Once only: the row is locked and must still be held, so a
+    second submit is refused, never a second ticket.
+    """
     record = _locked(record)
     parsed = _parsed(record)
     if parsed is None or not parsed.from_address:

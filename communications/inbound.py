@@ -308,7 +308,7 @@ def _reopen(ticket: Ticket, user, answered_at: datetime, now: datetime) -> bool:
 
 def _open_by_domain(record, parsed, user, now: datetime) -> None:
     """A stranger at an organization's domain joins it only on a verified e-mail."""
-    organization = _organization_of_domain(parsed.from_domain)
+    organization = organization_of_domain(parsed.from_domain)
     if organization is None or user is not None:
         raise Held(Reason.UNKNOWN_SENDER, _("Unknown sender: held for an analyst."))
     if not record.sender_verified:
@@ -454,7 +454,8 @@ def _organization_of(user) -> Organization | None:
     return membership.organization if membership is not None else None
 
 
-def _organization_of_domain(domain: str) -> Organization | None:
+def organization_of_domain(domain: str) -> Organization | None:
+    """The organization that lists `domain` among its e-mail domains (exactly), if any."""
     if not domain:
         return None
     for organization in Organization.objects.filter(email_domains__icontains=domain):

@@ -81,8 +81,8 @@ def test_an_unknown_sender_becomes_a_contact_with_a_ticket_from_the_back_office(
     record, _ = inbound.email_ingest(raw, now=NOW)
     assert record.hold_reason == InboundEmail.HoldReason.UNKNOWN_SENDER
     action = {"action": "create_contact_and_ticket", "_selected_action": [record.pk]}
-    form = back_office.post("/admin/communications/inboundemail/", action)
-    assert "organization" in form.content.decode()  # asks which organization first
+    form = back_office.post("/admin/communications/inboundemail/", action, follow=True)
+    assert "organization" in form.content.decode()  # asks which organization first (its page)
     organization = ticket.organization
     back_office.post(
         "/admin/communications/inboundemail/",
