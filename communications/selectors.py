@@ -38,6 +38,10 @@ class TimelineEntry:
     title: str
     text: str = ""
     attachments: tuple = ()
+    # A received e-mail shown without its quoted replies and signature: the whole text as
+    # received, for the page to fold behind "show quoted text" (empty when nothing was cut).
+    original: str = ""
+    message_id: int | None = None
 
 
 def ticket_timeline(ticket, *, include_internal: bool) -> list[TimelineEntry]:
@@ -55,6 +59,8 @@ def ticket_timeline(ticket, *, include_internal: bool) -> list[TimelineEntry]:
                 f"{message.get_direction_display()} · {who} · {message.get_channel_display()}",
                 message.display_text,
                 tuple(message.attachments.all()),
+                original=message.body if message.display_text != message.body else "",
+                message_id=message.pk,
             )
         )
     for call in ticket.calls.select_related("recorded_by"):

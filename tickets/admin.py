@@ -27,6 +27,7 @@ from search import selectors as search_selectors
 from sla import selectors as sla_selectors
 from sla import services as sla_services
 from sla.models import SupportContract
+from tickets import admin_page as ticket_page
 from tickets import selectors, services
 from tickets.forms import (
     AssignForm,
@@ -153,6 +154,7 @@ class TicketEvidenceInline(admin.TabularInline):
 class TicketAdmin(HistoryAdmin):
     list_display = [
         "reference",
+        "colleagues_here",
         "subject",
         "organization",
         "priority",
@@ -256,7 +258,6 @@ class TicketAdmin(HistoryAdmin):
                     ]
                 },
             ),
-            (_("Conversation"), {"fields": ["conversation"]}),
             (_("Service level"), {"fields": ["sla_clocks", "clock_events"]}),
             (
                 _("Outcome"),
@@ -324,6 +325,7 @@ class TicketAdmin(HistoryAdmin):
 
     def changelist_view(self, request, extra_context=None):
         self._now = timezone.now()
+        self._viewer, self._colleagues = request.user, None  # presence_cell reads them
         return super().changelist_view(request, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
@@ -336,11 +338,14 @@ class TicketAdmin(HistoryAdmin):
         return cache[key]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The ticket page for working: the conversation first, the reply box at the top of
+        the work area, the clocks and the customer's context beside them, and editing the
+        details folded away (`extra_context` overrides a form the page would draw blank)."""
         self._now = timezone.now()
         ticket = self.get_object(request, object_id)
-        extra_context = extra_context or {}
+        context = {}
         if ticket is not None:
-            extra_context |= {
+            context = {
                 "transitions": [
                     (status, Ticket.Status(status).label)
                     for status in services.available_transitions(ticket)
@@ -352,8 +357,13 @@ class TicketAdmin(HistoryAdmin):
                 "call_form": CallForm(),
                 "agreement_form": AgreementForm(ticket=ticket),
                 "can_assign": ticket.status in services.ASSIGNABLE_STATUSES,
+                **ticket_page.context(self, request, ticket, now=self._now),
             }
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().change_view(request, object_id, form_url, context | (extra_context or {}))
+
+    @admin.display(description=_("open by"))
+    def colleagues_here(self, ticket):
+        return ticket_page.presence_cell(self, ticket)
 
     @admin.display(description=_("first response"))
     def first_response_sla(self, ticket):
@@ -493,7 +503,7 @@ class TicketAdmin(HistoryAdmin):
             )
             for kind in LIFECYCLE
         ]
-        return own + super().get_urls()
+        return own + ticket_page.urls(self) + super().get_urls()
 
     def _ticket_or_404(self, request, object_id):
         if not self.has_change_permission(request):

@@ -1,4 +1,5 @@
-"""The saved view's form: each filter validated at the edge, stored as plain values."""
+"""The saved view's form (each filter validated at the edge, stored as plain values) and the
+ticket page's reply box."""
 
 from django import forms
 from django.contrib import admin
@@ -6,9 +7,11 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from communications.forms import MessageForm
 from sla.models import PriorityLevel
 from tickets.models import Organization, Ticket
 from workspace.models import SavedView
+from workspace.services import Response
 
 SLA_STATE_CHOICES = [
     ("breached", _("breached")),
@@ -142,3 +145,20 @@ class SavedViewForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.filters = self.filters()
         return super().save(commit)
+
+
+class ResponseForm(MessageForm):
+    """The ticket page's reply box: the text, what to do with it (the button pressed), and
+    what the page had seen when it was typed."""
+
+    response = forms.ChoiceField(choices=Response.choices, initial=Response.REPLY)
+    reason = forms.CharField(
+        label=_("what the customer needs to provide"),
+        required=False,
+        max_length=300,
+        help_text=_("Required to set the ticket waiting on the customer."),
+    )
+    assign_to_me = forms.BooleanField(label=_("assign to me"), required=False, initial=True)
+    # The newest message on the page when it was loaded: a reply sent after a newer one
+    # arrived is held back once, to be read first (see TicketAdmin.respond_view).
+    seen_message = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

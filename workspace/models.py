@@ -1,5 +1,7 @@
 """The analysts' workspace: the queues home, teams, saved views, and which tickets wait for us."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -120,3 +122,45 @@ class AwaitingReply(models.Model):
 
     def __str__(self) -> str:
         return str(self.ticket_id)
+
+
+# A ticket's page says it is open every 12 s; past 40 s without news, it was closed (or its
+# laptop slept).
+PRESENCE_POLL_SECONDS = 12
+PRESENCE_TTL = timedelta(seconds=40)
+
+
+class TicketPresence(models.Model):
+    """An analyst has a ticket's page open (and may be typing a reply), as of `seen_at`.
+
+    Each open page says so every few seconds (`workspace.services.presence_note`); a row
+    older than `PRESENCE_TTL` means the page was closed. Kept in the database rather than the
+    cache: the cache is per process, and presence must be seen across every server worker.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("ticket"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("analyst"),
+    )
+    typing = models.BooleanField(_("typing a reply"), default=False)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        ordering = ["ticket", "seen_at"]
+        verbose_name = _("analyst on a ticket")
+        verbose_name_plural = _("analysts on tickets")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="presence_one_per_ticket"),
+        ]
+        indexes = [models.Index(fields=["seen_at"], name="presence_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.ticket_id}"

@@ -64,8 +64,8 @@ def test_the_list_costs_the_same_queries_for_5_and_50_tickets(back_office, defau
     fifty = len(queries)
     assert len(response.context["cl"].result_list) == 50
     # session, user, the count, the page's ids, its rows, their clocks, the filters' choices,
-    # the header's notice bell
-    assert fifty == five == 9
+    # the header's notice bell, who else has a ticket open (workspace presence)
+    assert fifty == five == 10
 
 
 def test_pages_are_chosen_on_the_tickets_table_then_read_with_their_joins(default_policy, levels):
@@ -366,7 +366,8 @@ def test_the_ticket_page_reads_each_thing_once_whatever_the_conversation(
         assert back_office.get(page).status_code == 200
     short = len(queries)
     tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries if " FROM " in q["sql"]]
-    assert tables.count('"tickets_ticket"') == 1 + 1  # the ticket; the merge check's SELECT 1
+    # the ticket; the merge check's SELECT 1; the customer's recent tickets (side panel)
+    assert tables.count('"tickets_ticket"') == 1 + 1 + 1
     assert tables.count('"sla_slaclockevent"') == 1
     for number in range(11):
         record_services.message_post(
@@ -382,5 +383,7 @@ def test_the_ticket_page_reads_each_thing_once_whatever_the_conversation(
     )
     with CaptureQueriesContext(connection) as queries:
         assert back_office.get(page).status_code == 200
-    # session, user, ticket, clocks, messages, attachments, …, the analyst's macros, the bell
-    assert len(queries) == short == 18
+    # session, user, ticket, clocks, messages, attachments, …, the analyst's macros, the bell;
+    # the working page's four: the analyst's presence noted and the colleagues' read, the
+    # contract in force, the customer's recent tickets
+    assert len(queries) == short == 22
