@@ -4,6 +4,7 @@ sender, the ticket opened as the e-mail would have opened it, once, by whom may.
 from email.message import EmailMessage
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
@@ -43,7 +44,7 @@ def held_email(sender: str = "joana@acme.example.com", name: str = "Joana Souza"
 @pytest.fixture
 def agent(db):
     """An analyst with the Agents role (works held mail, adds contacts, opens tickets)."""
-    roles.roles_install(__import__("django.apps", fromlist=["apps"]).apps)
+    roles.roles_install(django_apps)  # the groups as the code defines them today
     user = factories.make_analyst(username="agente", email="agente@helpdesk.test")
     user.groups.add(Group.objects.get(name=roles.AGENTS))
     return user
