@@ -18,12 +18,11 @@ from copy import copy
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
 from communications import selectors as record_selectors
 from helpdesk.formats import format_instant
@@ -224,11 +223,12 @@ def _crossed(message) -> dict:
     }
 
 
-@require_POST
 def conversation_order_view(model_admin, request, object_id):
     """The analyst chose the conversation's order: kept for every ticket, in their session."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     request.session[NEWEST_FIRST_KEY] = request.POST.get("newest_first") == "1"
     if not str(object_id).isdigit():
         raise Http404

@@ -369,20 +369,21 @@ RECENT_TICKETS = 5
 
 
 def customer_recent_tickets(ticket: Ticket, *, limit: int = RECENT_TICKETS) -> dict[str, list]:
-    """The requester's and the organization's latest other tickets (a few each), for the
-    ticket page's side panel: one query for both lists."""
-    others = list(
-        Ticket.objects.filter(
-            Q(requester_id=ticket.requester_id) | Q(organization_id=ticket.organization_id)
-        )
-        .exclude(pk=ticket.pk)
-        .order_by("-reported_at", "-pk")
-        .only("pk", "reference", "subject", "status", "reported_at", "requester_id")[: limit * 4]
+    """The requester's latest other tickets and the latest of the rest of the organization
+    (a few each), for the ticket page's side panel: one query for both lists."""
+    fields = ("pk", "reference", "subject", "status", "reported_at", "requester_id")
+    others = Ticket.objects.exclude(pk=ticket.pk).order_by("-reported_at", "-pk").only(*fields)
+    requester = others.filter(requester_id=ticket.requester_id)[:limit]
+    organization = others.filter(organization_id=ticket.organization_id).exclude(
+        requester_id=ticket.requester_id
+    )[:limit]
+    rows = list(
+        others.filter(Q(pk__in=requester.values("pk")) | Q(pk__in=organization.values("pk")))
     )
-    mine = [t for t in others if t.requester_id == ticket.requester_id][:limit]
-    shown = {t.pk for t in mine}
-    organization = [t for t in others if t.pk not in shown][:limit]
-    return {"requester": mine, "organization": organization}
+    return {
+        "requester": [t for t in rows if t.requester_id == ticket.requester_id],
+        "organization": [t for t in rows if t.requester_id != ticket.requester_id],
+    }
 
 
 def messages_after(ticket: Ticket, *, message_id: int, user) -> list:
