@@ -59,15 +59,14 @@ def urls(model_admin) -> list:
 
 
 def _responses(ticket: Ticket) -> list[tuple[str, str]]:
-    """The reply box's buttons: the combined ones only where the move could be made (a new
-    ticket is taken first by "assign to me")."""
+    """The reply box's buttons: the combined ones only where the ticket may move that way (a
+    new ticket is taken first by "assign to me")."""
     status = Status.ASSIGNED if ticket.status == Status.NEW else ticket.status
     allowed = services.TRANSITIONS[status]
     return [
         (value, label)
         for value, label in Response.choices
-        if workspace_services.RESPONSE_STATUS.get(value, status) in allowed | {status}
-        and (value in (Response.REPLY, Response.NOTE) or ticket.is_open)
+        if workspace_services.RESPONSE_STATUS.get(value) in {None, *allowed}
     ]
 
 

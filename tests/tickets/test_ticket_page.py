@@ -545,3 +545,16 @@ def test_the_page_costs_the_same_whatever_the_colleagues_on_it(ana, ticket):
         html = client.get(page_of(ticket)).content.decode()
     assert len(queries) == alone
     assert html.count("colega") >= 4
+
+
+def test_the_combined_buttons_follow_where_the_ticket_may_go(ana, ticket):
+    def buttons() -> list[str]:
+        html = client_for(ana).get(page_of(ticket)).content.decode()
+        return re.findall(r'<button type="submit" name="response" value="(\w+)"', html)
+
+    respond(
+        client_for(ana), ticket, "reply_waiting", "Envie o log.", reason="O log", assign_to_me="on"
+    )
+    assert buttons() == ["reply", "note", "reply_resolve"]  # already waiting
+    respond(client_for(ana), ticket, "reply_resolve", "Resolvido.")
+    assert buttons() == ["reply", "note"]
