@@ -3,7 +3,8 @@
 Bia has the ticket open; Ana opens it too and sees Bia there (drawn with the page), and Bia's
 page learns of Ana by its poll, then that Ana is typing. Ana answers with "reply and set
 waiting on customer" from the reply box at the top of the work area, leaving "assign to me"
-ticked: the reply is sent, the ticket is hers and waits on the customer. The page fits 1366 px.
+ticked: the reply is sent, the ticket is hers and waits on the customer. The page fits 1366 px,
+and "?" and "r" work from the keyboard.
 
 The admin is in English here (the language cookie); elements are found by ids, names and
 classes.
@@ -95,6 +96,11 @@ def test_two_analysts_on_a_ticket_see_each_other_and_one_replies_and_sets_waitin
 
     # 3. Bia's page learns of Ana by its poll, then that she is typing.
     expect(bia.locator("#ticket-presence .ticket-presence-names")).to_have_text("Ana Lima")
+    # The keyboard: "?" opens the shortcuts' help, "r" goes to the reply box.
+    ana.locator("body").press("?")
+    expect(ana.locator("#shortcuts-help")).to_have_attribute("open", "")
+    ana.locator("body").press("r")
+    expect(ana.locator("#reply-box textarea[name=body]")).to_be_focused()
     ana.locator("#reply-box textarea[name=body]").fill("Could you send us the browser's log?")
     ana.locator("#reply-box textarea[name=body]").press("End")
     ana.locator("#reply-box textarea[name=body]").type(" Thanks!")
