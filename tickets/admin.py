@@ -540,7 +540,10 @@ class TicketAdmin(HistoryAdmin):
         page_request = copy(request)
         page_request.method = "GET"  # the ticket page, not a save of the ticket's own form
         response = self.change_view(page_request, object_id)
-        response.context_data["reply_form" if kind in ("reply", "note") else f"{kind}_form"] = form
+        # A reply or a note posted here comes back in the page's reply box.
+        response.context_data["response_form" if kind in ("reply", "note") else f"{kind}_form"] = (
+            form
+        )
         return response
 
     # -- bulk actions -------------------------------------------------------------------

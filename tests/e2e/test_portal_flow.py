@@ -133,7 +133,9 @@ def test_customer_opens_replies_and_sees_first_response_met(
     change_url = f"{base}/admin/tickets/ticket/{ticket['pk']}/change/"
     analyst_page.goto(change_url)
     screenshots(analyst_page, "analyst-opens-ticket-in-admin")
-    assign = analyst_page.locator("form[action$='/assign/']")
+    # "Assign" is folded under the reply box (the side panel's "Assign to me" posts there too).
+    assign = analyst_page.locator("form[action$='/assign/']:has(select[name=analyst])")
+    analyst_page.locator("details.ticket-more:has(select[name=analyst]) > summary").click()
     assign.locator("select[name=analyst]").select_option(str(analyst.pk))
     assign.locator("button[type=submit]").click()
     analyst_page.wait_for_url(change_url)
