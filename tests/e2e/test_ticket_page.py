@@ -1,7 +1,8 @@
 """End to end in a real browser: two analysts on one ticket.
 
 Bia has the ticket open; Ana opens it too and sees Bia there (drawn with the page), and Bia's
-page learns of Ana by its poll, then that Ana is typing. Ana answers with "reply and set
+page learns of Ana by its poll, then that Ana is typing; Bia's ticket list marks the ticket
+Ana has open. Ana answers with "reply and set
 waiting on customer" from the reply box at the top of the work area, leaving "assign to me"
 ticked: the reply is sent, the ticket is hers and waits on the customer. The page fits 1366 px,
 and "?" and "r" work from the keyboard.
@@ -106,6 +107,16 @@ def test_two_analysts_on_a_ticket_see_each_other_and_one_replies_and_sets_waitin
     ana.locator("#reply-box textarea[name=body]").type(" Thanks!")
     expect(bia.locator("#ticket-presence .ticket-presence-names")).to_contain_text("typing a reply")
     screenshots(bia, "bia-sees-ana-typing")
+
+    # The ticket list marks the ticket Ana has open, for Bia (a new tab of hers).
+    bia_list = bia.context.new_page()
+    bia_list.goto(f"{base}/admin/tickets/ticket/")
+    row = bia_list.locator(f"#result_list tr:has(input.action-select[value='{ticket.pk}'])")
+    expect(row.locator(".presence-mark")).to_contain_text("Ana Lima")
+    list_width = bia_list.evaluate("document.documentElement.scrollWidth")
+    assert list_width <= VIEWPORT["width"], f"the list is {list_width} px wide"
+    screenshots(bia_list, "bia-list-shows-ana-on-the-ticket")
+    bia_list.close()
 
     # 4. Ana replies and sets the ticket waiting on the customer, taking it on the way.
     ana.locator("#reply-box input[name=reason]").fill("The browser's log")
