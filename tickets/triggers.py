@@ -1,8 +1,12 @@
-"""Ticket.breached_at: the first breach among a ticket's clocks, kept by the database.
+"""What a ticket's clocks say, kept on the ticket by the database: `breached_at` (the first
+breach among its clocks) and `next_due_at` (the earliest deadline of a clock not met).
 
 The lists' "breached" filter asked the clocks for every ticket that ever breached: at a
 million tickets that set is a few hundred thousand clocks, gathered and sorted on every page
-and again for its count. Kept on the ticket, with an index, it is a range of one index.
+and again for its count. Kept on the ticket, with an index, it is a range of one index; and
+a clock running late shows as a `next_due_at` already past, which the lists order by.
+The services set `next_due_at` too (the ticket in hand has it); the triggers make it a fact
+of the clocks whatever writes them (a data fix, an import).
 
 Triggers rather than calls in the services: a breach is recorded in seven places (a clock
 met late, paused late, started late, recalculated, restarted, swept, re-applied), some by
@@ -18,6 +22,8 @@ from django.db import connection as default_connection
 
 NAMES_ON_CLOCKS = ("tickets_breach_new", "tickets_breach_moved", "tickets_breach_gone")
 NAME_ON_TICKETS = "tickets_breach_kept"
+# Clock columns the ticket's derived columns are computed from.
+CLOCK_COLUMNS = ("breached_at", "due_at", "met_at", "ticket_id")
 
 
 def _tables() -> tuple[str, str]:
@@ -31,51 +37,74 @@ def _first_breach(clocks: str, ticket_id: str) -> str:
     return f"(SELECT MIN(breached_at) FROM {clocks} WHERE ticket_id = {ticket_id})"
 
 
+def _next_due(clocks: str, ticket_id: str) -> str:
+    """`sla.services.next_due`: the earliest deadline of a clock not met (a waiting or
+    stopped clock has none)."""
+    return f"(SELECT MIN(due_at) FROM {clocks} WHERE ticket_id = {ticket_id} AND met_at IS NULL)"
+
+
+def _assignments(clocks: str, ticket_id: str) -> str:
+    return (
+        f"breached_at = {_first_breach(clocks, ticket_id)}, "
+        f"next_due_at = {_next_due(clocks, ticket_id)}"
+    )
+
+
+def _differs(clocks: str, distinct: str) -> str:
+    """The ticket row's derived columns differ from its clocks' (in a ticket trigger)."""
+    return (
+        f"NEW.breached_at {distinct} {_first_breach(clocks, 'NEW.id')} "
+        f"OR NEW.next_due_at {distinct} {_next_due(clocks, 'NEW.id')}"
+    )
+
+
+def _changed(distinct: str) -> str:
+    return " OR ".join(f"OLD.{column} {distinct} NEW.{column}" for column in CLOCK_COLUMNS)
+
+
 def _sqlite(tickets: str, clocks: str) -> list[str]:
     def recompute(ticket_ids: str) -> str:
-        first = _first_breach(clocks, f"{tickets}.id")
-        return f"UPDATE {tickets} SET breached_at = {first} WHERE id IN ({ticket_ids});"
+        set_clause = _assignments(clocks, f"{tickets}.id")
+        return f"UPDATE {tickets} SET {set_clause} WHERE id IN ({ticket_ids});"
 
     return [
         f"CREATE TRIGGER tickets_breach_new AFTER INSERT ON {clocks} "
-        f"WHEN NEW.breached_at IS NOT NULL BEGIN {recompute('NEW.ticket_id')} END",
-        f"CREATE TRIGGER tickets_breach_moved AFTER UPDATE OF breached_at, ticket_id "
-        f"ON {clocks} WHEN OLD.breached_at IS NOT NEW.breached_at "
-        "OR OLD.ticket_id IS NOT NEW.ticket_id "
+        f"BEGIN {recompute('NEW.ticket_id')} END",
+        f"CREATE TRIGGER tickets_breach_moved AFTER UPDATE OF {', '.join(CLOCK_COLUMNS)} "
+        f"ON {clocks} WHEN {_changed('IS NOT')} "
         f"BEGIN {recompute('OLD.ticket_id, NEW.ticket_id')} END",
         f"CREATE TRIGGER tickets_breach_gone AFTER DELETE ON {clocks} "
-        f"WHEN OLD.breached_at IS NOT NULL BEGIN {recompute('OLD.ticket_id')} END",
-        # A ticket saved whole writes the breached_at it read: put the clocks' back.
-        f"CREATE TRIGGER tickets_breach_kept AFTER UPDATE OF breached_at ON {tickets} "
-        f"WHEN NEW.breached_at IS NOT {_first_breach(clocks, 'NEW.id')} "
-        f"BEGIN {recompute('NEW.id')} END",
+        f"BEGIN {recompute('OLD.ticket_id')} END",
+        # A ticket saved whole writes the values it read: put the clocks' back.
+        f"CREATE TRIGGER tickets_breach_kept AFTER UPDATE OF breached_at, next_due_at "
+        f"ON {tickets} WHEN {_differs(clocks, 'IS NOT')} BEGIN {recompute('NEW.id')} END",
     ]
 
 
 def _postgresql(tickets: str, clocks: str) -> list[str]:
     def recompute(ticket_id: str) -> str:
-        first = _first_breach(clocks, f"{tickets}.id")
-        return f"UPDATE {tickets} SET breached_at = {first} WHERE id = {ticket_id};"
+        set_clause = _assignments(clocks, f"{tickets}.id")
+        return f"UPDATE {tickets} SET {set_clause} WHERE id = {ticket_id};"
 
     return [
         "CREATE OR REPLACE FUNCTION tickets_breach_from_clocks() RETURNS trigger AS $$ BEGIN "
         f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {recompute('OLD.ticket_id')} END IF; "
-        "IF TG_OP IN ('UPDATE', 'INSERT') AND (TG_OP = 'INSERT' "
-        f"OR NEW.ticket_id IS DISTINCT FROM OLD.ticket_id) THEN {recompute('NEW.ticket_id')} "
+        "IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' "
+        f"AND NEW.ticket_id IS DISTINCT FROM OLD.ticket_id) THEN {recompute('NEW.ticket_id')} "
         "END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
         "CREATE OR REPLACE FUNCTION tickets_breach_kept() RETURNS trigger AS $$ BEGIN "
-        f"NEW.breached_at := {_first_breach(clocks, 'NEW.id')}; RETURN NEW; END "
+        f"NEW.breached_at := {_first_breach(clocks, 'NEW.id')}; "
+        f"NEW.next_due_at := {_next_due(clocks, 'NEW.id')}; RETURN NEW; END "
         "$$ LANGUAGE plpgsql",
         f"CREATE TRIGGER tickets_breach_new AFTER INSERT ON {clocks} FOR EACH ROW "
-        "WHEN (NEW.breached_at IS NOT NULL) EXECUTE FUNCTION tickets_breach_from_clocks()",
-        f"CREATE TRIGGER tickets_breach_moved AFTER UPDATE OF breached_at, ticket_id "
-        f"ON {clocks} FOR EACH ROW WHEN (OLD.breached_at IS DISTINCT FROM NEW.breached_at "
-        "OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id) "
+        "EXECUTE FUNCTION tickets_breach_from_clocks()",
+        f"CREATE TRIGGER tickets_breach_moved AFTER UPDATE OF {', '.join(CLOCK_COLUMNS)} "
+        f"ON {clocks} FOR EACH ROW WHEN ({_changed('IS DISTINCT FROM')}) "
         "EXECUTE FUNCTION tickets_breach_from_clocks()",
         f"CREATE TRIGGER tickets_breach_gone AFTER DELETE ON {clocks} FOR EACH ROW "
-        "WHEN (OLD.breached_at IS NOT NULL) EXECUTE FUNCTION tickets_breach_from_clocks()",
-        f"CREATE TRIGGER tickets_breach_kept BEFORE UPDATE OF breached_at ON {tickets} "
-        "FOR EACH ROW EXECUTE FUNCTION tickets_breach_kept()",
+        "EXECUTE FUNCTION tickets_breach_from_clocks()",
+        f"CREATE TRIGGER tickets_breach_kept BEFORE UPDATE OF breached_at, next_due_at "
+        f"ON {tickets} FOR EACH ROW EXECUTE FUNCTION tickets_breach_kept()",
     ]
 
 
@@ -109,12 +138,10 @@ def triggers_remove(connection=default_connection) -> None:
 
 
 def breaches_backfill(connection=default_connection) -> None:
-    """Every ticket's first breach, from its clocks, in one statement."""
+    """Every ticket's first breach and next deadline, from its clocks, in one statement."""
     tickets, clocks = _tables()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {tickets} SET breached_at = {_first_breach(clocks, f'{tickets}.id')}"
-        )
+        cursor.execute(f"UPDATE {tickets} SET {_assignments(clocks, f'{tickets}.id')}")
 
 
 def triggers_after_migrate(sender, *, using, **kwargs) -> None:

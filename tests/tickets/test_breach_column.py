@@ -86,3 +86,21 @@ def test_the_breached_list_reads_the_tickets_index_and_catches_unswept_clocks(de
     assert '"breached_at" IS NOT NULL' in queries[0]["sql"]
     at_risk = selectors.tickets_in_sla_state(Ticket.objects.all(), "at_risk", now=now)
     assert on_time not in breached and swept not in at_risk and unswept not in at_risk
+
+
+def test_the_next_deadline_follows_the_clocks_whoever_writes_them(desk):
+    ticket = open_ticket(desk, "alta", at(23, 9))
+    first, resolution = clock(ticket, "first_response"), clock(ticket, "resolution")
+
+    def next_due():
+        return Ticket.objects.values_list("next_due_at", flat=True).get(pk=ticket.pk)
+
+    assert next_due() == first.due_at  # as the services set it
+    SLAClock.objects.filter(pk=first.pk).update(due_at=at(23, 9, 30))  # a raw data fix
+    assert next_due() == at(23, 9, 30)
+    SLAClock.objects.filter(pk=first.pk).update(met_at=at(23, 9, 10))  # met: not a deadline
+    assert next_due() == resolution.due_at
+    stale = Ticket.objects.get(pk=ticket.pk)
+    stale.next_due_at = None  # a whole-row save of a wrong value
+    stale.save()
+    assert next_due() == resolution.due_at
