@@ -99,7 +99,7 @@ def test_an_emailed_incident_is_triaged_once_its_email_is_kept(
     (note,) = notes_of(ticket)
     assert "“Fora do ar”" in note and note.endswith("Incidente geral: avisar o plantão.")
     reasons = set(ticket.history.values_list("history_change_reason", flat=True))
-    assert "Triage rule “Fora do ar”" in reasons
+    assert any(reason.endswith("“Fora do ar”") for reason in reasons)  # in the desk's language
     # the e-mail's own message is there, and came before the rule's note
     assert ticket.messages.filter(direction=Message.Direction.FROM_CUSTOMER).count() == 1
 

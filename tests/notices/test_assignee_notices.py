@@ -139,7 +139,9 @@ def test_a_mention_in_a_note_tells_each_named_analyst_but_not_the_author(ticket,
         f"mention:{note.pk}:{carla.pk}",
     }
     assert "bruno" in mentions[0].subject and ticket.reference in mentions[0].subject
-    assert "mentioned you in an internal note" in mentions[0].body_text
+    with translation.override("pt-br"):  # the analysts' language (the desk's default)
+        said = gettext("%(author)s mentioned you in an internal note.") % {"author": "bruno"}
+    assert said in mentions[0].body_text
 
 
 def test_a_note_naming_nobody_costs_no_query(ticket, bruno, django_assert_num_queries):
