@@ -326,8 +326,9 @@ class Ticket(TimeStampedModel):
             # and per organization
             models.Index(fields=["reported_at"], name="ticket_reported"),
             models.Index(fields=["organization", "reported_at"], name="ticket_org_reported"),
-            # the "breached" lists: tickets a clock of which ever ran out
-            models.Index(fields=["breached_at"], name="ticket_breached"),
+            # the "breached" lists (a clock ever ran out), and the never-breached tickets by
+            # their next deadline (at risk: the soonest ones, walked in order)
+            models.Index(fields=["breached_at", "next_due_at"], name="ticket_breached_next_due"),
         ]
 
     def __str__(self) -> str:
