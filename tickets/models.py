@@ -329,6 +329,9 @@ class Ticket(TimeStampedModel):
             # the "breached" lists (a clock ever ran out), and the never-breached tickets by
             # their next deadline (at risk: the soonest ones, walked in order)
             models.Index(fields=["breached_at", "next_due_at"], name="ticket_breached_next_due"),
+            # an analyst's open tickets (the queues' "mine" and "my team's"): a long-serving
+            # analyst has tens of thousands of finished ones
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
         ]
 
     def __str__(self) -> str:
