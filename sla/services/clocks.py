@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -112,27 +111,19 @@ def snapshot_in_force(policy: SLAPolicy, *, at: datetime, now: datetime) -> Poli
     return version.snapshot if version is not None else current.snapshot
 
 
-@lru_cache(maxsize=256)
-def _engine_for_hash(content_hash: str, calendar_json: str) -> business_time.BusinessTime:
-    spec = clocks.spec_from_json(json.loads(calendar_json))
-    return business_time.for_calendar(spec)
-
-
 _ENGINES_BY_HASH: dict[str, business_time.BusinessTime] = {}
 
 
 def snapshot_engine(snapshot: PolicySnapshot) -> business_time.BusinessTime:
-    """The engine of the calendar frozen in a snapshot.
+    """The engine of the calendar frozen in a snapshot, built once per content.
 
     A snapshot's hash names its content, so the engine is found by the hash alone: lists ask
     for it twice per row, and serializing the calendar to find it cost more than the row.
     """
     engine = _ENGINES_BY_HASH.get(snapshot.content_hash)
     if engine is None:
-        engine = _engine_for_hash(
-            snapshot.content_hash, json.dumps(snapshot.content["calendar"], sort_keys=True)
-        )
-        if len(_ENGINES_BY_HASH) >= 256:
+        engine = business_time.for_calendar(clocks.spec_from_json(snapshot.content["calendar"]))
+        if len(_ENGINES_BY_HASH) >= 256:  # bounded: policies change rarely, but they change
             _ENGINES_BY_HASH.clear()
         _ENGINES_BY_HASH[snapshot.content_hash] = engine
     return engine
