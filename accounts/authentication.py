@@ -22,7 +22,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         token = (
             ApiToken.objects.active()
-            .select_related("user")
+            .select_related("user__membership__organization")
             .filter(digest=token_digest(key))
             .first()
         )

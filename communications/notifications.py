@@ -88,7 +88,11 @@ def ticket_opened(ticket, *, now, clocks=None) -> None:
             deadlines=customer_deadlines,
         )
     ]
-    analysts = get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    from oncall import selectors as oncall_selectors
+
+    analysts = oncall_selectors.with_preferences(
+        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+    )
     on_call = on_call_now(now=now) if ticket.integration_24x7 else []
     on_call_ids = {analyst.pk for analyst in on_call}
     with translation.override(settings.LANGUAGE_CODE):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from sla import business_time
@@ -42,14 +42,25 @@ def business_time_for(calendar: BusinessCalendar) -> business_time.BusinessTime:
     return business_time.for_calendar(calendar_spec(calendar))
 
 
-def policies_with_rules() -> QuerySet[SLAPolicy]:
-    """Policies with their calendar and targets loaded in a fixed number of queries."""
-    return SLAPolicy.objects.select_related("calendar").prefetch_related(
+def _policy_rules() -> tuple:
+    return (
         "calendar__working_periods",
         "calendar__closures",
         "calendar__extra_working_days",
         Prefetch("targets", queryset=PriorityTarget.objects.select_related("level")),
     )
+
+
+def policies_with_rules() -> QuerySet[SLAPolicy]:
+    """Policies with their calendar and targets loaded in a fixed number of queries."""
+    return SLAPolicy.objects.select_related("calendar").prefetch_related(*_policy_rules())
+
+
+def policy_rules_load(policy: SLAPolicy) -> SLAPolicy:
+    """A policy already in hand with its calendar (say, through its contract) given the rules
+    `policies_with_rules` loads, without reading the policy again."""
+    prefetch_related_objects([policy], *_policy_rules())
+    return policy
 
 
 def default_policy() -> SLAPolicy | None:

@@ -76,7 +76,7 @@ def _policy_for(organization: Organization, reported_at: datetime):
     """The contract in force and its policy with its rules, read once."""
     contract = sla_selectors.contract_in_force_at(organization, reported_at)
     if contract is not None:
-        policy = sla_selectors.policies_with_rules().get(pk=contract.policy_id)
+        policy = sla_selectors.policy_rules_load(contract.policy)
     else:
         policy = sla_selectors.default_policy()
     if policy is None:
@@ -131,8 +131,9 @@ def _save(ticket: Ticket, *, actor, reason: str, now: datetime) -> None:
 
 
 def _refresh_next_due(ticket: Ticket, ticket_clocks) -> None:
+    """The ticket in hand shows its clocks' next deadline; the row already has it, written by
+    the clocks' own triggers (tickets/triggers.py) in the statement that changed them."""
     ticket.next_due_at = sla_services.next_due(ticket_clocks)
-    Ticket.objects.filter(pk=ticket.pk).update(next_due_at=ticket.next_due_at)
 
 
 @transaction.atomic

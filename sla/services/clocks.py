@@ -65,7 +65,14 @@ def snapshot_content(policy: SLAPolicy) -> dict:
 def snapshot_take(policy: SLAPolicy) -> PolicySnapshot:
     """The snapshot of the policy's current rules (shared with tickets that saw the same)."""
     content = snapshot_content(policy)
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    return _snapshot_stored(policy, content, _content_hash(content))
+
+
+def _content_hash(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _snapshot_stored(policy: SLAPolicy, content: dict, digest: str) -> PolicySnapshot:
     snapshot, _created = PolicySnapshot.objects.get_or_create(
         content_hash=digest, defaults={"policy": policy, "content": content}
     )
@@ -86,14 +93,22 @@ def policy_version_record(policy: SLAPolicy, *, now: datetime) -> PolicySnapshot
 
 
 def _version_record(policy: SLAPolicy, *, now: datetime) -> PolicyVersion:
-    snapshot = snapshot_take(policy)
-    latest = PolicyVersion.objects.filter(policy=policy).order_by("-in_force_from", "-pk").first()
-    if latest is None or latest.snapshot_id != snapshot.pk:
-        latest = PolicyVersion.objects.create(
-            policy=policy, snapshot=snapshot, in_force_from=SINCE_EVER if latest is None else now
-        )
-    latest.snapshot = snapshot
-    return latest
+    """The policy's version in force: the last on record when its rules are still the
+    current ones (one query, the usual case), else a new one from `now`."""
+    content = snapshot_content(policy)
+    digest = _content_hash(content)
+    latest = (
+        PolicyVersion.objects.filter(policy=policy)
+        .select_related("snapshot")
+        .order_by("-in_force_from", "-pk")
+        .first()
+    )
+    if latest is not None and latest.snapshot.content_hash == digest:
+        return latest
+    snapshot = _snapshot_stored(policy, content, digest)
+    return PolicyVersion.objects.create(
+        policy=policy, snapshot=snapshot, in_force_from=SINCE_EVER if latest is None else now
+    )
 
 
 def snapshot_in_force(policy: SLAPolicy, *, at: datetime, now: datetime) -> PolicySnapshot:

@@ -102,12 +102,13 @@ def test_the_board_costs_the_same_queries_for_many_requests(world, django_assert
     people, _requests = world
     client = client_as(people, "member")
     client.get("/feature-requests/")  # warm the session
-    # session, user, membership, count, page of requests (votes and follows annotated), unread
-    with django_assert_num_queries(6):
+    # session, user (with membership), count, page of requests (votes and follows annotated),
+    # unread
+    with django_assert_num_queries(5):
         client.get("/feature-requests/?sort=newest")
     for _ in range(12):
         factories.make_feature_request(status=Status.APPROVED)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/feature-requests/?sort=newest")
     assert response.content.decode().count('class="card fr-item"') == 15
 

@@ -19,9 +19,9 @@ from tickets.views import HOME_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-# Session, user, membership, count, the page's ids, their tickets, their clocks, the priority
-# filter's levels.
-HOME_QUERIES = 8
+# Session, user (with membership and organization), count, the page's ids, their tickets,
+# their clocks, the priority filter's levels.
+HOME_QUERIES = 7
 
 
 def _client(user) -> Client:
