@@ -234,12 +234,25 @@ class TriageRuleAdmin(HistoryAdmin):
         ),
         (
             _("Then"),
-            {"fields": ["set_level", "set_assignee", "note", "macro", "stop_processing"]},
+            {
+                "fields": [
+                    "set_level",
+                    "set_assignee",
+                    "set_team",
+                    "note",
+                    "macro",
+                    "stop_processing",
+                ]
+            },
         ),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("set_level", "set_assignee", "macro")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("set_level", "set_assignee", "set_team", "macro")
+        )
 
     @admin.display(description=_("what it does"))
     def does(self, rule):
@@ -248,6 +261,8 @@ class TriageRuleAdmin(HistoryAdmin):
             parts.append(gettext("level → %(level)s") % {"level": rule.set_level.name})
         if rule.set_assignee_id:
             parts.append(gettext("assign to %(name)s") % {"name": rule.set_assignee})
+        if rule.set_team_id:
+            parts.append(gettext("assign within %(team)s") % {"team": rule.set_team.name})
         if rule.note.strip():
             parts.append(gettext("internal note"))
         if rule.macro_id:

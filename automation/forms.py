@@ -66,6 +66,7 @@ class TriageRuleForm(forms.ModelForm):
             "levels",
             "set_level",
             "set_assignee",
+            "set_team",
             "note",
             "macro",
             "stop_processing",

@@ -214,6 +214,18 @@ class TriageRule(TimeStampedModel):
         verbose_name=_("assign to"),
         limit_choices_to={"is_staff": True, "is_active": True},
     )
+    set_team = models.ForeignKey(
+        "workspace.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assign within team"),
+        help_text=_(
+            "To the team's member with the fewest open tickets (left as it is when a member "
+            "of the team already has it)."
+        ),
+    )
     note = models.TextField(_("add internal note"), blank=True)
     macro = models.ForeignKey(
         Macro,
@@ -250,7 +262,17 @@ class TriageRule(TimeStampedModel):
                     )
                 }
             )
-        if not (self.set_level_id or self.set_assignee_id or self.note.strip() or self.macro_id):
+        if self.set_assignee_id and self.set_team_id:
+            raise ValidationError(
+                {"set_team": _("Assign to an analyst or within a team, not both.")}
+            )
+        if not (
+            self.set_level_id
+            or self.set_assignee_id
+            or self.set_team_id
+            or self.note.strip()
+            or self.macro_id
+        ):
             raise ValidationError(_("Choose at least one thing for the rule to do."))
 
 

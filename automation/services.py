@@ -35,6 +35,7 @@ from sla.models import ClockMetric, SLAClock
 from tickets import services as ticket_services
 from tickets.models import Ticket
 from tickets.timezones import customer_zone
+from workspace import selectors as workspace_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -294,6 +295,7 @@ class TriageSpec:
     integration: str = ""
     set_level: object = None
     set_assignee: object = None
+    set_team: object = None
     note: str = ""
     macro: Macro | None = None
     stop_processing: bool = False
@@ -314,6 +316,7 @@ class TriageSpec:
             integration=data.get("integration") or "",
             set_level=data.get("set_level"),
             set_assignee=data.get("set_assignee"),
+            set_team=data.get("set_team"),
             note=(data.get("note") or "").strip(),
             macro=data.get("macro"),
             stop_processing=bool(data.get("stop_processing")),
@@ -375,6 +378,7 @@ def triage_spec(rule: TriageRule) -> TriageSpec:
             "integration": rule.integration,
             "set_level": rule.set_level,
             "set_assignee": rule.set_assignee,
+            "set_team": rule.set_team,
             "note": rule.note,
             "macro": rule.macro,
             "stop_processing": rule.stop_processing,
@@ -434,6 +438,9 @@ def triage_plan(spec: TriageSpec, ticket: Ticket) -> list[str]:
                 "after": _name(spec.set_assignee),
             }
         )
+    team_pick = _team_pick(spec, ticket)
+    if team_pick is not None:
+        plan.append(_team_change(ticket, team_pick, spec.set_team))
     if spec.note:
         plan.append(_("internal note"))
     if spec.macro is not None:
@@ -442,6 +449,22 @@ def triage_plan(spec: TriageSpec, ticket: Ticket) -> list[str]:
             % {"name": spec.macro.name, "changes": macro_summary(spec.macro)}
         )
     return plan
+
+
+def _team_pick(spec: TriageSpec, ticket: Ticket):
+    """The analyst a rule's "assign within team" gives the ticket to: none when the ticket
+    is already with one of the team (or the team has nobody active)."""
+    if spec.set_team is None:
+        return None
+    return workspace_selectors.team_member_to_assign(spec.set_team, ticket.assignee_id)
+
+
+def _team_change(ticket: Ticket, analyst, team) -> str:
+    return _("assignee: %(before)s → %(after)s (team %(team)s, fewest open tickets)") % {
+        "before": _name(ticket.assignee) if ticket.assignee else "—",
+        "after": _name(analyst),
+        "team": team.name,
+    }
 
 
 def _rule_apply(spec: TriageSpec, ticket: Ticket, *, actor, now: datetime) -> list[str]:
@@ -464,6 +487,13 @@ def _rule_apply(spec: TriageSpec, ticket: Ticket, *, actor, now: datetime) -> li
             _("assignee: %(before)s → %(after)s")
             % {"before": before, "after": _name(spec.set_assignee)}
         )
+    team_pick = _team_pick(spec, ticket)
+    if team_pick is not None:
+        change = _team_change(ticket, team_pick, spec.set_team)
+        ticket_services.ticket_assign(
+            ticket=ticket, analyst=team_pick, actor=actor, now=now, reason=reason
+        )
+        done.append(change)
     if spec.macro is not None:
         result = macro_apply(ticket, spec.macro, by=actor, now=now)
         done.append(

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +66,18 @@ def open_tickets() -> QuerySet[Ticket]:
 def teammates(user) -> QuerySet:
     """Analysts who share a team with `user` (`user` included when in a team)."""
     return get_user_model().objects.filter(workspace_teams__members=user).values("pk")
+
+
+def team_member_to_assign(team: Team, current_assignee_id: int | None):
+    """The member of `team` a ticket should go to: None when its assignee is already one of
+    them (or nobody in the team can take it), else the active member with the fewest open
+    tickets (the longest-standing member on a tie), so rules spread work instead of piling
+    it on whoever is first."""
+    members = get_user_model().objects.filter(workspace_teams=team, is_staff=True, is_active=True)
+    if current_assignee_id is not None and members.filter(pk=current_assignee_id).exists():
+        return None
+    load = Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES))
+    return members.annotate(open_tickets=load).order_by("open_tickets", "pk").first()
 
 
 def teams_of(user) -> list[str]:

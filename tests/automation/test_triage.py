@@ -14,6 +14,7 @@ from communications import services as record_services
 from communications.models import InboundEmail, Message
 from tests import factories
 from tests.automation.conftest import MONDAY_9H, open_ticket
+from tickets import services as ticket_services
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -368,3 +369,53 @@ def test_the_macro_applied_by_a_rule_uses_the_requesters_language(
         ticket = open_ticket(john, levels["baixa"], at=MONDAY_9H)
     reply = ticket.messages.get(direction=Message.Direction.TO_CUSTOMER)
     assert reply.body == f"Got it, John: {ticket.reference}."
+
+
+def test_assign_within_a_team_spreads_tickets_to_the_least_busy_member(
+    customer, agent, colleague, lead, default_policy, levels, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+
+    from workspace.models import Team
+
+    billing = Team.objects.create(name="Faturamento")
+    billing.members.set([agent, colleague])
+    busy = open_ticket(customer, levels["baixa"], subject="Antigo")
+    ticket_services.ticket_assign(ticket=busy, analyst=agent, actor=lead, now=MONDAY_9H)
+    rule("Boletos", words="boleto", set_team=billing)
+
+    def opened(subject):
+        with django_capture_on_commit_callbacks(execute=True):
+            return open_ticket(customer, levels["baixa"], subject=subject, at=MONDAY_9H)
+
+    first, second = opened("Boleto duplicado"), opened("Boleto vencido")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    # Ana has one open ticket: the first goes to Bruno, then each has one: the longest
+    # standing member (Ana) takes the second
+    assert (first.assignee, second.assignee) == (colleague, agent)
+    (run,) = first.triage_runs.all()
+    assert "Bruno" in run.changes and "Faturamento" in run.changes
+    # already with one of the team: left alone, and the dry run says nothing would change
+    spec = services.TriageSpec.of({"name": "x", "words": "boleto", "set_team": billing})
+    _examined, rows = services.triage_dry_run(spec)
+    assert {row.ticket.pk: row.changes for row in rows} == {first.pk: [], second.pk: []}
+    # an analyst and a team at once is refused
+    with pytest.raises(ValidationError):
+        rule("Ambos", words="x", set_assignee=agent, set_team=billing)
+
+
+def test_assign_within_a_team_of_nobody_active_leaves_the_ticket_alone(
+    customer, agent, default_policy, levels, django_capture_on_commit_callbacks
+):
+    from workspace.models import Team
+
+    empty = Team.objects.create(name="Vazio")
+    agent.is_active = False
+    agent.save()
+    empty.members.set([agent])
+    rule("Vazio", words="boleto", set_team=empty)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_ticket(customer, levels["baixa"], subject="Boleto", at=MONDAY_9H)
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
