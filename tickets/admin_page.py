@@ -17,7 +17,7 @@ from copy import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,9 +25,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 from communications import selectors as record_selectors
+from communications.models import Message
 from helpdesk.formats import format_instant
 from sla import selectors as sla_selectors
 from sla import services as sla_services
+from sla.models import SLAClock
 from tickets import services
 from tickets.models import Ticket
 from workspace import selectors as workspace_selectors
@@ -96,6 +98,7 @@ def _clocks(ticket: Ticket, now) -> list[dict]:
         status = sla_selectors.clock_status(clock, engine, now, finished=not ticket.is_open)
         clocks.append(
             {
+                "code": clock.metric,
                 "metric": clock.get_metric_display(),
                 "state": status.state,
                 "label": status.label,
@@ -235,9 +238,11 @@ def conversation_order_view(model_admin, request, object_id):
 
 
 def presence_view(model_admin, request, object_id):
-    """Who else has the ticket open, and the newest message's id (the page says when the
-    conversation moved). A POST also says the analyst is here (`typing=1` when typing), or
-    left (`leave=1`). Three queries of its own: the ticket, the note, the colleagues."""
+    """Who else has the ticket open, the newest message's id (the page says when the
+    conversation moved) and the clocks as they stand now (the badges count down). A POST
+    also says the analyst is here (`typing=1` when typing), or left (`leave=1`). Four
+    queries of its own: the ticket (with its snapshot and newest message), its clocks, the
+    note, the colleagues."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     if not str(object_id).isdigit():
@@ -247,26 +252,32 @@ def presence_view(model_admin, request, object_id):
         workspace_services.presence_leave(ticket_id=int(object_id), user=request.user)
         workspace_services.presence_forget_expired(now=now)
         return JsonResponse({"left": True})
-    found = (
+    newest = Message.objects.filter(ticket=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    ticket = (
         Ticket.objects.filter(pk=object_id)
-        .annotate(latest=Max("messages__id"))
-        .values_list("pk", "latest")
+        .select_related("sla_snapshot")
+        .annotate(latest=Subquery(newest))
+        .prefetch_related(Prefetch("clocks", queryset=SLAClock.objects.order_by("metric")))
         .first()
     )
-    if found is None:
+    if ticket is None:
         raise Http404
     if request.method == "POST":
         workspace_services.presence_note(
-            ticket_id=found[0],
+            ticket_id=ticket.pk,
             user=request.user,
             typing=request.POST.get("typing") == "1",
             now=now,
         )
-    colleagues = workspace_selectors.colleagues_on(found[0], user=request.user, now=now)
+    colleagues = workspace_selectors.colleagues_on(ticket.pk, user=request.user, now=now)
     return JsonResponse(
         {
             "colleagues": [{"name": c.name, "typing": c.typing} for c in colleagues],
-            "latest_message": found[1] or 0,
+            "latest_message": ticket.latest or 0,
+            "clocks": [
+                {key: clock[key] for key in ("code", "state", "label", "text")}
+                for clock in _clocks(ticket, now)
+            ],
         }
     )
 

@@ -50,6 +50,21 @@
       news.hidden = false;
     }
 
+    /* The clocks' badges as the server counts them now (business time, its own calendar). */
+    function showClocks(clocks) {
+      clocks.forEach(function (clock) {
+        var item = document.querySelector('.clock-badges li[data-clock="' + clock.code + '"]');
+        var badge = item && item.querySelector(".sla");
+        if (!badge) return;
+        badge.className = "sla sla-" + clock.state;
+        var strong = document.createElement("strong");
+        strong.textContent = clock.label;
+        badge.textContent = "";
+        badge.appendChild(strong);
+        badge.appendChild(text(" · " + clock.text));
+      });
+    }
+
     function poll() {
       if (!csrf) return;
       var data = new FormData();
@@ -62,6 +77,7 @@
           if (!answer) return;
           showColleagues(answer.colleagues || []);
           showNews(answer.latest_message || 0);
+          showClocks(answer.clocks || []);
         })
         .catch(function () { /* the next poll tries again */ });
     }

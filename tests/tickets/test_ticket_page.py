@@ -387,16 +387,31 @@ def test_presence_says_when_a_new_message_arrived(ana, ticket):
 def test_the_presence_poll_is_cheap_whatever_the_analysts(ana, ticket, django_assert_num_queries):
     client = client_for(ana)
     presence(client, ticket, typing="0")
-    # session, user; the ticket (and its newest message), the note, the colleagues
-    with django_assert_num_queries(5):
+    # session, user; the ticket (its snapshot, its newest message), its clocks, the note, the
+    # colleagues
+    with django_assert_num_queries(6):
         presence(client, ticket, typing="1")
     for n in range(5):
         colleague = factories.make_analyst(username=f"colega{n}")
         workspace_services.presence_note(
             ticket_id=ticket.pk, user=colleague, typing=bool(n % 2), now=timezone.now()
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(presence(client, ticket, typing="1")["colleagues"]) == 5
+
+
+def test_the_poll_keeps_the_clock_badges_current(ana, bia, ticket):
+    client = client_for(ana)
+    page = client.get(page_of(ticket)).content.decode()
+    assert 'data-clock="first_response"' in page and 'data-clock="resolution"' in page
+    before = {clock["code"]: clock for clock in presence(client, ticket, typing="0")["clocks"]}
+    assert set(before) == {"first_response", "resolution"}
+    assert before["first_response"]["state"] in ("on_track", "at_risk", "breached")
+    # a colleague answers while the page is open: the next poll shows the clock met
+    services.ticket_assign(ticket=ticket, analyst=bia, actor=bia, now=timezone.now())
+    after = {clock["code"]: clock for clock in presence(client, ticket, typing="0")["clocks"]}
+    assert after["first_response"]["state"] == "met"
+    assert after["resolution"]["state"] == before["resolution"]["state"]
 
 
 def test_the_list_marks_tickets_another_analyst_has_open(ana, bia, ticket, levels, customer):
