@@ -133,3 +133,60 @@ def test_two_analysts_on_a_ticket_see_each_other_and_one_replies_and_sets_waitin
         "waiting_reason": "The browser's log",
         "replies": ["Could you send us the browser's log? Thanks!"],
     }
+
+
+def test_the_list_is_worked_from_the_keyboard(new_context, live_server, levels, default_policy):
+    """j/k walk the rows, "?" shows the help, "a" assigns the chosen row to me (that row
+    only), "o" opens the chosen ticket."""
+    base = live_server.url
+    factories.make_analyst(username="ana", first_name="Ana", last_name="Lima", is_superuser=True)
+    customer = factories.make_customer(email="rita@acme.example", first_name="Rita")
+    now = timezone.now()
+    opened = [
+        services.ticket_create(
+            organization=customer.membership.organization,
+            requester=customer,
+            subject=subject,
+            description="x",
+            priority=levels["media"],
+            reported_at=now - timedelta(hours=hours),
+            now=now,
+        )
+        for subject, hours in (("Primeiro", 3), ("Segundo", 2), ("Terceiro", 1))
+    ]
+    context = new_context(viewport=VIEWPORT)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page = context.new_page()
+    admin_login(page, base, "ana")
+    page.goto(f"{base}/admin/tickets/ticket/")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows).to_have_count(3)
+    body = page.locator("body")
+    body.press("?")
+    expect(page.locator("#shortcuts-help")).to_have_attribute("open", "")
+    for key in ("j", "j", "j", "k"):
+        body.press(key)
+    current = page.locator("#result_list tbody tr.shortcut-current")
+    expect(current).to_have_count(1)
+    chosen = int(current.locator("input.action-select").get_attribute("value"))
+    assert chosen == int(rows.nth(1).locator("input.action-select").get_attribute("value"))
+    with page.expect_navigation():
+        body.press("a")
+    expect(page.locator("ul.messagelist li")).to_have_count(1)
+    assignees = orm(
+        lambda: {
+            ticket.pk: ticket.assignee.username if ticket.assignee else None
+            for ticket in Ticket.objects.filter(pk__in=[t.pk for t in opened])
+        }
+    )
+    assert assignees == {t.pk: ("ana" if t.pk == chosen else None) for t in opened}
+    body = page.locator("body")
+    body.press("j")
+    first = int(
+        page.locator("#result_list tbody tr.shortcut-current input.action-select").get_attribute(
+            "value"
+        )
+    )
+    with page.expect_navigation():
+        body.press("o")
+    assert page.url.endswith(f"/admin/tickets/ticket/{first}/change/")
