@@ -31,6 +31,23 @@ def awaiting_reply_note(*, ticket_id: int, from_customer: bool, at: datetime) ->
         AwaitingReply.objects.filter(ticket_id=ticket_id).update(customer_answered_at=None)
 
 
+# A closed or cancelled ticket is never answered again (a customer writing on it opens a
+# follow-up ticket): its mark is dropped, so the marks stay as few as the live tickets.
+FINAL_STATUSES = (Ticket.Status.CLOSED, Ticket.Status.CANCELLED)
+
+
+def awaiting_reply_forget(*, ticket_id: int) -> None:
+    AwaitingReply.objects.filter(ticket_id=ticket_id).delete()
+
+
+def ticket_saved(sender, instance, created: bool, update_fields=None, **kwargs) -> None:
+    """post_save of tickets.Ticket: a ticket that reached a final status waits for nobody."""
+    if created or kwargs.get("raw") or instance.status not in FINAL_STATUSES:
+        return
+    if update_fields is None or "status" in update_fields:
+        awaiting_reply_forget(ticket_id=instance.pk)
+
+
 def message_written(sender, instance, created: bool, **kwargs) -> None:
     """post_save of communications.Message: note a new public message (thin receiver)."""
     if not created or kwargs.get("raw"):

@@ -95,6 +95,21 @@ def test_a_customer_answer_on_a_resolved_ticket_that_stays_resolved_is_not_open(
     assert in_queue("customer-answered", agent) == set()
 
 
+def test_closed_and_cancelled_tickets_lose_their_mark_resolved_ones_keep_it(desk: Desk, agent):
+    closing = desk.assign(desk.open(), agent)
+    desk.customer_writes(closing, "Obrigado!")
+    desk.move(closing, Status.RESOLVED, agent)
+    assert AwaitingReply.objects.filter(ticket=closing).exists()  # it may still be reopened
+    desk.move(closing, Status.CLOSED, agent)
+    cancelling = desk.assign(desk.open(), agent)
+    desk.customer_writes(cancelling, "Esqueçam")
+    desk.move(cancelling, Status.CANCELLED, agent, "Engano")
+    live = desk.assign(desk.open(), agent)
+    desk.customer_writes(live)
+    assert set(AwaitingReply.objects.values_list("ticket_id", flat=True)) == {live.pk}
+    assert in_queue("customer-answered", agent) == {live.pk}
+
+
 def test_my_team_is_the_open_tickets_of_my_teams_members(desk: Desk, agent, lead):
     colleague = factories.make_analyst(username="caio")
     outsider = factories.make_analyst(username="olga")
