@@ -304,6 +304,16 @@ class Ticket(TimeStampedModel):
         editable=False,
         help_text=_("When a clock of this ticket first ran out (kept by the database)."),
     )
+    at_risk_from = models.DateTimeField(
+        _("at risk from"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When a running clock of this ticket passes its level's warning threshold (kept "
+            "by the database)."
+        ),
+    )
     waiting_reason = models.CharField(_("waiting on the customer for"), max_length=300, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -311,7 +321,7 @@ class Ticket(TimeStampedModel):
     objects = TicketQuerySet.as_manager()
     # The "why" of a change is the analyst's own words: never cut short.
     history = HistoricalRecords(
-        excluded_fields=["next_due_at", "breached_at"],
+        excluded_fields=["next_due_at", "breached_at", "at_risk_from"],
         history_change_reason_field=models.TextField(null=True),
     )
 
@@ -327,8 +337,12 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["reported_at"], name="ticket_reported"),
             models.Index(fields=["organization", "reported_at"], name="ticket_org_reported"),
             # the "breached" lists (a clock ever ran out), and the never-breached tickets by
-            # their next deadline (at risk: the soonest ones, walked in order)
-            models.Index(fields=["breached_at", "next_due_at"], name="ticket_breached_next_due"),
+            # their next deadline, with when they are at risk (the at-risk lists: the soonest
+            # ones walked in order, and counted, within the index alone)
+            models.Index(
+                fields=["breached_at", "next_due_at", "at_risk_from"],
+                name="ticket_breached_due_risk",
+            ),
             # an analyst's open tickets (the queues' "mine" and "my team's"): a long-serving
             # analyst has tens of thousands of finished ones
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),

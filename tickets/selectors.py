@@ -62,9 +62,10 @@ def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime
     clocks are stopped, not paused); met: every clock met, none ever breached.
 
     A clock running late shows on its ticket as a `next_due_at` (the earliest deadline of
-    its unmet clocks) already past, so "breached" is two indexed columns of the ticket and
-    "at risk" the few clocks in their warning window, within the tickets whose next deadline
-    is still ahead (an ordered index walk on PostgreSQL and SQLite alike).
+    its unmet clocks) already past, so "breached" is two indexed columns of the ticket, and
+    "at risk" the never-breached tickets whose next deadline is still ahead and whose
+    `at_risk_from` (the earliest warning instant of a running clock) has passed: one index
+    holds all three, walked in order on PostgreSQL and SQLite alike.
     """
 
     def ids(clocks):  # a plain subquery: the clocks' indexes find them once
@@ -75,10 +76,7 @@ def tickets_in_sla_state(tickets: QuerySet[Ticket], state: str, *, now: datetime
     if state == "breached":
         return tickets.filter(Q(breached_at__isnull=False) | overdue)
     if state == "at_risk":  # past the level's warning threshold, as the sweep warns
-        at_risk = SLAClock.objects.filter(
-            state=ClockState.RUNNING, warn_at__lte=now, due_at__gte=now
-        )
-        return tickets.filter(breached_at__isnull=True, next_due_at__gte=now, pk__in=ids(at_risk))
+        return tickets.filter(breached_at__isnull=True, next_due_at__gte=now, at_risk_from__lte=now)
     if state == "running":
         running = SLAClock.objects.filter(state=ClockState.RUNNING)
         return tickets.filter(never_breached, pk__in=ids(running))

@@ -1,5 +1,6 @@
 """What a ticket's clocks say, kept on the ticket by the database: `breached_at` (the first
-breach among its clocks) and `next_due_at` (the earliest deadline of a clock not met).
+breach among its clocks), `next_due_at` (the earliest deadline of a clock not met) and
+`at_risk_from` (the earliest warning instant of a clock running).
 
 The lists' "breached" filter asked the clocks for every ticket that ever breached: at a
 million tickets that set is a few hundred thousand clocks, gathered and sorted on every page
@@ -23,7 +24,9 @@ from django.db import connection as default_connection
 NAMES_ON_CLOCKS = ("tickets_breach_new", "tickets_breach_moved", "tickets_breach_gone")
 NAME_ON_TICKETS = "tickets_breach_kept"
 # Clock columns the ticket's derived columns are computed from.
-CLOCK_COLUMNS = ("breached_at", "due_at", "met_at", "ticket_id")
+CLOCK_COLUMNS = ("breached_at", "due_at", "met_at", "state", "warn_at", "ticket_id")
+# The ticket's columns the triggers keep.
+DERIVED_COLUMNS = ("breached_at", "next_due_at", "at_risk_from")
 
 
 def _tables() -> tuple[str, str]:
@@ -43,18 +46,32 @@ def _next_due(clocks: str, ticket_id: str) -> str:
     return f"(SELECT MIN(due_at) FROM {clocks} WHERE ticket_id = {ticket_id} AND met_at IS NULL)"
 
 
-def _assignments(clocks: str, ticket_id: str) -> str:
+def _at_risk_from(clocks: str, ticket_id: str) -> str:
+    """When the ticket is at risk: the earliest warning instant of a clock counting (the
+    lists' "at risk" is this instant passed, the next deadline still ahead, never breached)."""
     return (
-        f"breached_at = {_first_breach(clocks, ticket_id)}, "
-        f"next_due_at = {_next_due(clocks, ticket_id)}"
+        f"(SELECT MIN(warn_at) FROM {clocks} WHERE ticket_id = {ticket_id} "
+        "AND state = 'running' AND met_at IS NULL)"
     )
+
+
+def _derived(clocks: str, ticket_id: str) -> dict[str, str]:
+    return {
+        "breached_at": _first_breach(clocks, ticket_id),
+        "next_due_at": _next_due(clocks, ticket_id),
+        "at_risk_from": _at_risk_from(clocks, ticket_id),
+    }
+
+
+def _assignments(clocks: str, ticket_id: str, columns=DERIVED_COLUMNS) -> str:
+    derived = _derived(clocks, ticket_id)
+    return ", ".join(f"{column} = {derived[column]}" for column in columns)
 
 
 def _differs(clocks: str, distinct: str) -> str:
     """The ticket row's derived columns differ from its clocks' (in a ticket trigger)."""
-    return (
-        f"NEW.breached_at {distinct} {_first_breach(clocks, 'NEW.id')} "
-        f"OR NEW.next_due_at {distinct} {_next_due(clocks, 'NEW.id')}"
+    return " OR ".join(
+        f"NEW.{column} {distinct} {value}" for column, value in _derived(clocks, "NEW.id").items()
     )
 
 
@@ -76,7 +93,7 @@ def _sqlite(tickets: str, clocks: str) -> list[str]:
         f"CREATE TRIGGER tickets_breach_gone AFTER DELETE ON {clocks} "
         f"BEGIN {recompute('OLD.ticket_id')} END",
         # A ticket saved whole writes the values it read: put the clocks' back.
-        f"CREATE TRIGGER tickets_breach_kept AFTER UPDATE OF breached_at, next_due_at "
+        f"CREATE TRIGGER tickets_breach_kept AFTER UPDATE OF {', '.join(DERIVED_COLUMNS)} "
         f"ON {tickets} WHEN {_differs(clocks, 'IS NOT')} BEGIN {recompute('NEW.id')} END",
     ]
 
@@ -93,9 +110,10 @@ def _postgresql(tickets: str, clocks: str) -> list[str]:
         f"AND NEW.ticket_id IS DISTINCT FROM OLD.ticket_id) THEN {recompute('NEW.ticket_id')} "
         "END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
         "CREATE OR REPLACE FUNCTION tickets_breach_kept() RETURNS trigger AS $$ BEGIN "
-        f"NEW.breached_at := {_first_breach(clocks, 'NEW.id')}; "
-        f"NEW.next_due_at := {_next_due(clocks, 'NEW.id')}; RETURN NEW; END "
-        "$$ LANGUAGE plpgsql",
+        + "".join(
+            f"NEW.{column} := {value}; " for column, value in _derived(clocks, "NEW.id").items()
+        )
+        + "RETURN NEW; END $$ LANGUAGE plpgsql",
         f"CREATE TRIGGER tickets_breach_new AFTER INSERT ON {clocks} FOR EACH ROW "
         "EXECUTE FUNCTION tickets_breach_from_clocks()",
         f"CREATE TRIGGER tickets_breach_moved AFTER UPDATE OF {', '.join(CLOCK_COLUMNS)} "
@@ -103,7 +121,7 @@ def _postgresql(tickets: str, clocks: str) -> list[str]:
         "EXECUTE FUNCTION tickets_breach_from_clocks()",
         f"CREATE TRIGGER tickets_breach_gone AFTER DELETE ON {clocks} FOR EACH ROW "
         "EXECUTE FUNCTION tickets_breach_from_clocks()",
-        f"CREATE TRIGGER tickets_breach_kept BEFORE UPDATE OF breached_at, next_due_at "
+        f"CREATE TRIGGER tickets_breach_kept BEFORE UPDATE OF {', '.join(DERIVED_COLUMNS)} "
         f"ON {tickets} FOR EACH ROW EXECUTE FUNCTION tickets_breach_kept()",
     ]
 
@@ -137,11 +155,12 @@ def triggers_remove(connection=default_connection) -> None:
             cursor.execute(sql)
 
 
-def breaches_backfill(connection=default_connection) -> None:
-    """Every ticket's first breach and next deadline, from its clocks, in one statement."""
+def breaches_backfill(connection=default_connection, columns=DERIVED_COLUMNS) -> None:
+    """Every ticket's first breach, next deadline and risk instant, from its clocks, in one
+    statement (a migration names the columns that exist at its point in history)."""
     tickets, clocks = _tables()
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {tickets} SET {_assignments(clocks, f'{tickets}.id')}")
+        cursor.execute(f"UPDATE {tickets} SET {_assignments(clocks, f'{tickets}.id', columns)}")
 
 
 def triggers_after_migrate(sender, *, using, **kwargs) -> None:

@@ -104,3 +104,56 @@ def test_the_next_deadline_follows_the_clocks_whoever_writes_them(desk):
     stale.next_due_at = None  # a whole-row save of a wrong value
     stale.save()
     assert next_due() == resolution.due_at
+
+
+def _at_risk_by_clocks(now) -> set[int]:
+    """The at-risk rule read from the clocks themselves: a running clock past its warning
+    instant and not yet due, on a ticket with no clock breached or overdue (that one is
+    listed as breached)."""
+    clocks = SLAClock.objects.filter(state="running", warn_at__lte=now, due_at__gte=now)
+    late = SLAClock.objects.filter(breached_at__isnull=False) | SLAClock.objects.filter(
+        met_at__isnull=True, due_at__lt=now
+    )
+    return set(
+        clocks.exclude(ticket__in=late.values("ticket_id")).values_list("ticket_id", flat=True)
+    )
+
+
+def test_the_risk_instant_follows_the_clocks_and_the_at_risk_list_agrees(desk):
+    tickets = [open_ticket(desk, level, at(23, 9)) for level in ("alta", "media", "baixa")]
+    first = clock(tickets[0], "first_response")
+
+    def at_risk_from(ticket):
+        return Ticket.objects.values_list("at_risk_from", flat=True).get(pk=ticket.pk)
+
+    warnings = SLAClock.objects.filter(ticket=tickets[0], state="running")
+    assert at_risk_from(tickets[0]) == min(c.warn_at for c in warnings if c.warn_at)
+    # every minute of the day, the list and the clocks agree
+    for minute in range(0, 10 * 60, 7):
+        now = at(23, 9) + timedelta(minutes=minute)
+        listed = selectors.tickets_in_sla_state(Ticket.objects.all(), "at_risk", now=now)
+        assert set(listed.values_list("pk", flat=True)) == _at_risk_by_clocks(now), now
+    # a met clock no longer warns; a raw data fix moves the instant; a stale save cannot
+    SLAClock.objects.filter(pk=first.pk).update(met_at=at(23, 9, 5), state="met")
+    resolution = clock(tickets[0], "resolution")
+    assert at_risk_from(tickets[0]) == resolution.warn_at
+    SLAClock.objects.filter(pk=resolution.pk).update(warn_at=at(23, 10))
+    assert at_risk_from(tickets[0]) == at(23, 10)
+    stale = Ticket.objects.get(pk=tickets[0].pk)
+    stale.at_risk_from = None
+    stale.save()
+    assert at_risk_from(tickets[0]) == at(23, 10)
+    # paused clocks are not at risk
+    SLAClock.objects.filter(pk=resolution.pk).update(
+        state="paused", due_at=None, paused_since=at(23, 9)
+    )
+    assert at_risk_from(tickets[0]) is None
+    # the backfill agrees with the triggers
+    kept = [at_risk_from(t) for t in tickets]
+    triggers.triggers_remove()
+    try:
+        Ticket.objects.update(at_risk_from=None)
+        triggers.breaches_backfill()
+        assert [at_risk_from(t) for t in tickets] == kept
+    finally:
+        triggers.triggers_install()

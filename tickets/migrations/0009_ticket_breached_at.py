@@ -8,7 +8,7 @@ def backfill(apps, schema_editor):
     """Every ticket's first breach from its clocks; the triggers keep it after migrate."""
     from tickets.triggers import breaches_backfill
 
-    breaches_backfill(schema_editor.connection)
+    breaches_backfill(schema_editor.connection, columns=("breached_at", "next_due_at"))
 
 
 class Migration(migrations.Migration):
