@@ -97,6 +97,8 @@ def _check_unspent(survey: Survey, action: str) -> None:
 @transaction.atomic
 def survey_open(*, ticket, now: datetime) -> Survey:
     """Ask the requester about this resolution (once: a second call finds the same survey)."""
+    if ticket.resolved_at is None:
+        raise LinkError(_("Only a resolved ticket can be rated."))
     survey, _created = Survey.objects.get_or_create(
         ticket=ticket,
         resolved_at=ticket.resolved_at,

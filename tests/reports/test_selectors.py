@@ -162,8 +162,9 @@ def _queries(callable_) -> int:
 def test_query_counts_do_not_grow_with_tickets(desk, levels, django_assert_num_queries):
     # days changed since the last report are recounted first (tests/reports/test_rollups.py);
     # then: any marks?, sums by group and by day, rows with running clocks or waiting tickets,
-    # durations (PostgreSQL concatenates groups and months apart), three queries of labels
-    compliance = 9 if connection.vendor == "postgresql" else 8
+    # durations (PostgreSQL concatenates groups and months apart), three queries of labels,
+    # and the satisfaction ratings by month, level, organization and analyst (one each)
+    compliance = (9 if connection.vendor == "postgresql" else 8) + 4
     rollups.rollups_refresh()
     with django_assert_num_queries(compliance):
         selectors.compliance_report(period=PERIOD, now=NOW)

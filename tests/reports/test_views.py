@@ -225,7 +225,7 @@ FIELDS = (
         for metric in ("first_response", "resolution")
         for name in ("met", "breached", "open", "compliance", "median_hours", "p90_hours")
     ]
-    + ["waiting_hours"]
+    + ["waiting_hours", "ratings", "rating_average", "ratings_low"]
 )
 
 
