@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from sla.models import ClockMetric, ClockState, PriorityLevel, SLAClock
 from tickets.models import Ticket
@@ -167,6 +168,23 @@ def _month_expression(period: Period):
     return Case(*whens, default=Value(None), output_field=CharField())
 
 
+# A level's name in each language (sla/translation.py): read through the clocks, whose
+# queries modeltranslation does not rewrite, and picked as the level's own `name` would be.
+_LEVEL_NAMES = tuple(
+    f"ticket__priority__{build_localized_fieldname('name', code)}"
+    for code, _name in settings.LANGUAGES
+)
+
+
+def _level_name(row: dict) -> str:
+    """The level's name in the active language, else pt-BR's (modeltranslation's fallback)."""
+    for language in resolution_order(get_language()):
+        name = row.get(f"ticket__priority__{build_localized_fieldname('name', language)}")
+        if name:
+            return name
+    return ""
+
+
 def _group(grouping: str, period: Period):
     """(key expression, label fields, sort key of its rows) of a grouping.
 
@@ -178,7 +196,7 @@ def _group(grouping: str, period: Period):
     if grouping == "level":
         return (
             F("ticket__priority_id"),
-            ("ticket__priority__name", "ticket__priority__number"),
+            (*_LEVEL_NAMES, "ticket__priority__number"),
             lambda row: row["ticket__priority__number"],
         )
     if grouping == "organization":
@@ -209,7 +227,7 @@ def _label(grouping: str, row: dict) -> str:
     if grouping == "month":
         return row["key"]
     if grouping == "level":
-        return row["ticket__priority__name"]
+        return _level_name(row)
     if grouping == "organization":
         return row["ticket__organization__name"]
     if row["key"] is None:
