@@ -49,6 +49,11 @@ def _deadlines(ticket, clocks=None) -> list[tuple[str, str]]:
     ]
 
 
+def ticket_link(ticket) -> str:
+    """The ticket's page in the portal, absolute: every customer e-mail leads back to it."""
+    return settings.PORTAL_URL.rstrip("/") + ticket.get_absolute_url()
+
+
 def _customer_draft(ticket, event: str, key: str, template: str, subject: str, **context):
     requester = ticket.requester
     language = language_of(requester)
@@ -59,7 +64,7 @@ def _customer_draft(ticket, event: str, key: str, template: str, subject: str, *
         to=requester.email,
         subject=subject,
         template=template,
-        context={"ticket": ticket, "event": event, **context},
+        context={"ticket": ticket, "event": event, "link": ticket_link(ticket), **context},
         language=language,
     )
 
@@ -187,11 +192,23 @@ def ticket_waiting(ticket, *, event_id: str) -> None:
     )
 
 
-def ticket_resolved(ticket, *, event_id: str) -> None:
+def ticket_resolved(ticket, *, event_id: str, now) -> None:
+    """The customer is told, with signed one-click links: "yes, solved", "no, reopen", and a
+    1-5 rating (the satisfaction survey of this resolution, asked once)."""
+    from satisfaction import services as satisfaction_services
+
+    survey = satisfaction_services.survey_open(ticket=ticket, now=now)
+    answers = satisfaction_services.link_urls(survey, now=now)
     with translation.override(language_of(ticket.requester)):
         subject = _("Your ticket was resolved")
     _to_customer(
-        ticket, "resolved", f"ticket-resolved:{ticket.pk}:{event_id}", "ticket_update", subject
+        ticket,
+        "resolved",
+        f"ticket-resolved:{ticket.pk}:{event_id}",
+        "ticket_update",
+        subject,
+        answers=answers,
+        scores=[(score, f"{answers['rate']}?score={score}") for score in range(1, 6)],
     )
 
 
@@ -529,7 +546,7 @@ def _on_waiting(ticket, now, **_kwargs) -> None:
 
 
 def _on_resolved(ticket, now, **_kwargs) -> None:
-    ticket_resolved(ticket, event_id=now.isoformat())
+    ticket_resolved(ticket, event_id=now.isoformat(), now=now)
 
 
 def _on_clocks_late(warned, breached, now, **_kwargs) -> None:

@@ -17,6 +17,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before the admin: translated policy texts (sla/translation.py), edited side by side.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "automation",
     "workspace",
     "notices",
+    "satisfaction",
     "axes",
 ]
 
@@ -255,6 +258,8 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Feature requests: e-mail sent to this address becomes a request (empty: off), and the
 # portal's public address, for the links in notices (one-click unsubscribe).
 FEATURE_REQUESTS_EMAIL = env_str("FEATURE_REQUESTS_EMAIL")
+# A level or policy created with one text has it in pt-BR too, the language others fall back to.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
 
 # Background work: Django's tasks framework with the database-backed worker.

@@ -35,6 +35,11 @@ def compliance_columns() -> list[tuple[str, str]]:
             (f"{metric}_p90_hours", _("%(metric)s: 90th percentile (h)") % {"metric": name}),
         ]
     columns.append(("waiting_hours", _("Waiting on the customer (h)")))
+    columns += [
+        ("ratings", _("Satisfaction: ratings")),
+        ("rating_average", _("Satisfaction: average (1-5)")),
+        ("ratings_low", _("Satisfaction: low (1-2)")),
+    ]
     return columns
 
 

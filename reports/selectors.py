@@ -25,8 +25,10 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -34,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from sla.models import ClockMetric, ClockState, PriorityLevel, SLAClock
 from tickets.models import Ticket
@@ -165,6 +168,23 @@ def _month_expression(period: Period):
     return Case(*whens, default=Value(None), output_field=CharField())
 
 
+# A level's name in each language (sla/translation.py): read through the clocks, whose
+# queries modeltranslation does not rewrite, and picked as the level's own `name` would be.
+_LEVEL_NAMES = tuple(
+    f"ticket__priority__{build_localized_fieldname('name', code)}"
+    for code, _name in settings.LANGUAGES
+)
+
+
+def _level_name(row: dict) -> str:
+    """The level's name in the active language, else pt-BR's (modeltranslation's fallback)."""
+    for language in resolution_order(get_language()):
+        name = row.get(f"ticket__priority__{build_localized_fieldname('name', language)}")
+        if name:
+            return name
+    return ""
+
+
 def _group(grouping: str, period: Period):
     """(key expression, label fields, sort key of its rows) of a grouping.
 
@@ -176,7 +196,7 @@ def _group(grouping: str, period: Period):
     if grouping == "level":
         return (
             F("ticket__priority_id"),
-            ("ticket__priority__name", "ticket__priority__number"),
+            (*_LEVEL_NAMES, "ticket__priority__number"),
             lambda row: row["ticket__priority__number"],
         )
     if grouping == "organization":
@@ -207,7 +227,7 @@ def _label(grouping: str, row: dict) -> str:
     if grouping == "month":
         return row["key"]
     if grouping == "level":
-        return row["ticket__priority__name"]
+        return _level_name(row)
     if grouping == "organization":
         return row["ticket__organization__name"]
     if row["key"] is None:
@@ -320,6 +340,7 @@ def compliance_report(*, period: Period, now: datetime) -> ComplianceReport:
     report = ComplianceReport(period=period, generated_at=now)
     report.groups = rollups.compliance_groups(period, now=now)
     report.totals = _totals(report.groups["month"])
+    _add_satisfaction(report)
     return report
 
 
@@ -342,7 +363,47 @@ def compliance_from_clocks(*, period: Period, now: datetime) -> ComplianceReport
         percentiles = {} if _uses_percentile_cont() else _window_percentiles(clocks, grouping, key)
         report.groups[grouping] = [_compliance_row(grouping, row, percentiles, now) for row in rows]
     report.totals = _totals(report.groups["month"])
+    _add_satisfaction(report)
     return report
+
+
+def _add_satisfaction(report: ComplianceReport) -> None:
+    """Beside each group's compliance, its customers' ratings (satisfaction app): how many,
+    the average score, how many low (1-2). The ratings of the tickets the row counts (reported
+    in the period), every resolution's; one aggregate per grouping (ratings are few: one per
+    resolution answered, never a rollup's worth)."""
+    from satisfaction.models import LOW_SCORE, Rating
+
+    ratings = Rating.objects.filter(
+        ticket__reported_at__gte=report.period.start, ticket__reported_at__lt=report.period.end
+    ).exclude(ticket__status=Ticket.Status.CANCELLED)
+    figures = {
+        "ratings": Count("pk"),
+        "rating_sum": Sum("score"),
+        "ratings_low": Count("pk", filter=Q(score__lte=LOW_SCORE)),
+    }
+    totals = {"ratings": 0, "rating_sum": 0, "ratings_low": 0}
+    for grouping in GROUPINGS:
+        key, _fields, _sort = _group(grouping, report.period)
+        found = {
+            _normal_key(grouping, row["key"]): row
+            for row in ratings.annotate(key=key).values("key").annotate(**figures).order_by()
+        }
+        for row in report.groups.get(grouping, []):
+            rated = found.get(row["key"], {"ratings": 0, "rating_sum": 0, "ratings_low": 0})
+            _rating_figures(row, rated)
+            if grouping == "month":
+                for name in totals:
+                    totals[name] += rated[name] or 0
+    _rating_figures(report.totals, totals)
+
+
+def _rating_figures(row: dict, rated: dict) -> None:
+    row["ratings"] = rated["ratings"]
+    row["ratings_low"] = rated["ratings_low"]
+    row["rating_average"] = (
+        round(rated["rating_sum"] / rated["ratings"], 2) if rated["ratings"] else None
+    )
 
 
 def _compliance_row(grouping: str, row: dict, percentiles: dict, now: datetime) -> dict:
@@ -470,25 +531,50 @@ class Statement:
     summary: dict
 
 
+def open_during(tickets: QuerySet[Ticket], period: Period) -> QuerySet[Ticket]:
+    """Tickets open at any moment of the period: reported before its end and not finished
+    before its start. A ticket reported in November and still open (or breaching) in
+    December belongs to both months; one resolved in November (closed later or not) to
+    November only; a cancelled one until its cancellation (read from its history, the one
+    record of when it happened)."""
+    cancelled_at = (
+        Ticket.history.filter(id=OuterRef("pk"), status=Ticket.Status.CANCELLED)
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    finished_before = Q(
+        status__in=(Ticket.Status.RESOLVED, Ticket.Status.CLOSED),
+        resolved_at__lt=period.start,
+    ) | Q(
+        status=Ticket.Status.CANCELLED, reported_at__lt=period.start, cancelled_at__lt=period.start
+    )
+    return (
+        tickets.filter(reported_at__lt=period.end)
+        .alias(cancelled_at=Subquery(cancelled_at))
+        .exclude(finished_before)
+    )
+
+
 def statement_for(*, user, organization, period: Period, now: datetime) -> Statement:
-    """A month of an organization's tickets: deadlines, met or breached, agreements made.
+    """A month of an organization's tickets (every one open at any moment of the month):
+    deadlines, met or breached, agreements made.
 
     Four queries whatever the number of tickets: tickets, their clocks, the summary, agreements.
     """
     from communications.selectors import agreements_visible_to
     from tickets.selectors import tickets_visible_to
 
-    in_period = Q(reported_at__gte=period.start, reported_at__lt=period.end)
-    tickets = list(
-        tickets_visible_to(user)
-        .filter(in_period, organization=organization)
-        .order_by("reported_at", "pk")
-    )
+    covered = open_during(tickets_visible_to(user).filter(organization=organization), period)
+    tickets = list(covered.order_by("reported_at", "pk"))
     counts = {}
     for metric in METRICS:
         for state, condition in _state_filters(metric, now).items():
             counts[f"{metric}_{state}"] = Count("pk", filter=condition)
-    summary = measured_clocks(period).filter(ticket__organization=organization).aggregate(**counts)
+    summary = (
+        SLAClock.objects.filter(ticket__in=covered.values("pk"))
+        .exclude(ticket__status=Ticket.Status.CANCELLED)
+        .aggregate(**counts)
+    )
     for metric in METRICS:
         summary[f"{metric}_compliance"] = _percent(
             summary[f"{metric}_met"], summary[f"{metric}_breached"]

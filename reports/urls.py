@@ -11,4 +11,14 @@ urlpatterns = [
         views.statement,
         name="statement",
     ),
+    path(
+        "statement/<slug:organization>/<int:year>-<int:month>.csv",
+        views.statement_csv,
+        name="statement_csv",
+    ),
+    path(
+        "statement/<slug:organization>/<int:year>-<int:month>.pdf",
+        views.statement_pdf,
+        name="statement_pdf",
+    ),
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from helpdesk.formats import format_instant
 from helpdesk.history_admin import HistoryAdmin
@@ -96,7 +97,9 @@ class PriorityTargetInline(admin.StackedInline):
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(HistoryAdmin):
+class SLAPolicyAdmin(TranslationAdmin, HistoryAdmin):
+    """The name and description in pt-BR, en and es one under the other (modeltranslation)."""
+
     list_display = ["name", "slug", "calendar", "is_active", "is_default"]
     list_filter = ["is_active", "is_default"]
     search_fields = ["name", "slug"]
@@ -220,7 +223,9 @@ class SLAPolicyAdmin(HistoryAdmin):
 
 
 @admin.register(PriorityLevel)
-class PriorityLevelAdmin(HistoryAdmin):
+class PriorityLevelAdmin(TranslationAdmin, HistoryAdmin):
+    """Name, impact and description in pt-BR, en and es, side by side (modeltranslation)."""
+
     list_display = [
         "number",
         "code",

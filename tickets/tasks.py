@@ -23,7 +23,7 @@ def remind_waiting_customer(ticket_id: int, waiting_since: str) -> bool:
     pause = ticket.clocks.filter(paused_since=datetime.fromisoformat(waiting_since)).exists()
     if not pause:
         return False  # it resumed and paused again: that pause has its own reminder
-    from communications.notifications import language_of
+    from communications.notifications import language_of, ticket_link
 
     with translation.override(language_of(ticket.requester)):
         send_mail(
@@ -36,7 +36,8 @@ def remind_waiting_customer(ticket_id: int, waiting_since: str) -> bool:
                 "ref": ticket.reference,
                 "subject": ticket.subject,
                 "reason": ticket.waiting_reason,
-            },
+            }
+            + f"\n{_('See the ticket')}: {ticket_link(ticket)}\n",
             from_email=None,
             recipient_list=[ticket.requester.email],
         )

@@ -58,6 +58,11 @@ class ComplianceRowSerializer(serializers.Serializer):
     waiting_hours = serializers.FloatField(
         allow_null=True, help_text=_("Time spent waiting on the customer.")
     )
+    ratings = serializers.IntegerField(
+        help_text=_("Satisfaction ratings given on these tickets (1-5, one per resolution).")
+    )
+    rating_average = serializers.FloatField(allow_null=True)
+    ratings_low = serializers.IntegerField(help_text=_("Ratings of 1 or 2."))
 
 
 class ComplianceGroupsSerializer(serializers.Serializer):

@@ -39,6 +39,9 @@ ROW_EXAMPLE = {
     "resolution_median_hours": 5.5,
     "resolution_p90_hours": 31.2,
     "waiting_hours": 12.25,
+    "ratings": 18,
+    "rating_average": 4.33,
+    "ratings_low": 1,
 }
 # 400, 401, 429 are documented for every operation (helpdesk.api_errors.AutoSchema); a GET
 # gets no 403 there, but these refuse customers. Errors are JSON even when CSV was asked for.

@@ -6,11 +6,32 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from helpdesk.db import TimeStampedModel
 from sla.models.calendars import BusinessCalendar
+
+
+def default_language_text(row, field: str) -> str:
+    """A translated field's pt-BR text (what the snapshots keep: one hash whatever the
+    reader's language)."""
+    from modeltranslation.settings import DEFAULT_LANGUAGE
+
+    with translation.override(DEFAULT_LANGUAGE):
+        return getattr(row, field)
+
+
+def _save_in_default_language(model, *args, **kwargs) -> None:
+    """Save with pt-BR active: modeltranslation writes the active language's text into the
+    original column (`name`) beside `name_pt_br`, `name_en`, `name_es`; in pt-BR it always
+    holds the same text, which lookups through other models (`ticket__priority__name`, the
+    reports' labels) read. Storage only: no business work."""
+    from modeltranslation.settings import DEFAULT_LANGUAGE
+
+    with translation.override(DEFAULT_LANGUAGE):
+        model.save(*args, **kwargs)
 
 
 class PriorityLevel(TimeStampedModel):
@@ -37,7 +58,7 @@ class PriorityLevel(TimeStampedModel):
         help_text=_("The assignee is warned when a clock has used this share of its target."),
     )
 
-    history = HistoricalRecords()
+    # history: registered in sla/translation.py, after the translated columns exist
 
     class Meta:
         ordering = ["number"]
@@ -46,6 +67,9 @@ class PriorityLevel(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} - {self.name}"
+
+    def save(self, *args, **kwargs):
+        _save_in_default_language(super(), *args, **kwargs)
 
 
 class SLAPolicyQuerySet(models.QuerySet):
@@ -81,7 +105,7 @@ class SLAPolicy(TimeStampedModel):
     )
 
     objects = SLAPolicyQuerySet.as_manager()
-    history = HistoricalRecords()
+    # history: registered in sla/translation.py, after the translated columns exist
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -104,6 +128,9 @@ class SLAPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        _save_in_default_language(super(), *args, **kwargs)
 
 
 class DurationUnit(models.TextChoices):

@@ -27,6 +27,7 @@ from sla.models import (
     SLAClockEvent,
     SLAPolicy,
 )
+from sla.models.policies import default_language_text
 from sla.services.deadlines import SLAError, Target, targets_for
 
 # -- snapshots ------------------------------------------------------------------------------
@@ -54,7 +55,12 @@ def snapshot_content(policy: SLAPolicy) -> dict:
             "integration_resolution": _target_json(integration_resolution),
         }
     return {
-        "policy": {"id": policy.pk, "slug": policy.slug, "name": policy.name},
+        # pt-BR's name whatever the language active: a language must not make a new snapshot
+        "policy": {
+            "id": policy.pk,
+            "slug": policy.slug,
+            "name": default_language_text(policy, "name"),
+        },
         "calendar": clocks.spec_to_json(spec),
         "targets": targets,
         "reopen_window": int(policy.reopen_window.total_seconds()),

@@ -208,10 +208,16 @@ def _next_weekday_at(local_now: datetime, *, weekday: int, hour: int) -> datetim
 
 @transaction.atomic
 def default_policy_install() -> SLAPolicy:
-    """Install the policy of PRODUCT.md if it is missing; never overwrite an analyst's edits."""
+    """Install the policy of PRODUCT.md if it is missing, with its texts in pt-BR, en and es;
+    never overwrite an analyst's edits."""
     from django.apps import apps
+    from django.utils import translation
+    from modeltranslation.settings import DEFAULT_LANGUAGE
 
-    return defaults.install_default_policy(apps)
+    with translation.override(DEFAULT_LANGUAGE):  # the data's texts are pt-BR's
+        policy = defaults.install_default_policy(apps)
+        defaults.install_translations(apps)
+    return policy
 
 
 def upcoming_closed_days(calendar, *, today, count: int) -> list[tuple]:
@@ -255,6 +261,7 @@ class PolicyOverview:
     targets: list[TargetRow]
     integration_24x7: bool
     on_call_phone: str
+    description: str = ""  # the policy's own text, in the reader's language
 
 
 def policy_overview(*, user, today) -> PolicyOverview | None:
@@ -294,4 +301,5 @@ def policy_overview(*, user, today) -> PolicyOverview | None:
         targets=rows,
         integration_24x7=bool(contract and contract.integration_24x7),
         on_call_phone=contract.on_call_phone if contract and contract.integration_24x7 else "",
+        description=policy.description,
     )

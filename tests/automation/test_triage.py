@@ -324,9 +324,15 @@ def test_the_dry_run_shows_matches_and_changes_of_the_last_tickets_and_keeps_not
     assert examined == 4
     found = {row.ticket.reference: (row.trigger, row.changes) for row in rows}
     assert found == {
-        hit.reference: (When.CREATED, [f"priority: {levels['baixa'].name} → Alta"]),
+        hit.reference: (
+            When.CREATED,
+            [f"priority: {levels['baixa'].name} → {levels['alta'].name}"],
+        ),
         already.reference: (When.CREATED, []),
-        later.reference: (When.UPDATED, [f"priority: {levels['baixa'].name} → Alta"]),
+        later.reference: (
+            When.UPDATED,
+            [f"priority: {levels['baixa'].name} → {levels['alta'].name}"],
+        ),
     }
     hit.refresh_from_db()
     assert hit.priority == levels["baixa"] and not TriageRun.objects.exists()

@@ -90,7 +90,7 @@ def test_analyst_on_call_checks_coverage_and_records_a_covered_call(
     vendor_built = factories.make_integration(organization=organization)
     self_service = factories.make_integration(organization=organization, vendor_built=False)
     level = levels["alta"]
-    assert level.name == "Alta"
+    assert level.name_pt_br == "Alta"
     # A call that started 20 minutes ago, as the analyst types it (to the minute, local time).
     called = (timezone.localtime(now) - timedelta(minutes=20)).replace(second=0, microsecond=0)
     subject = "Orders stopped reaching the ERP"

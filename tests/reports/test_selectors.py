@@ -69,14 +69,14 @@ def test_compliance_totals(desk):
 def test_compliance_by_level_organization_and_analyst(desk):
     report = selectors.compliance_report(period=PERIOD, now=NOW)
     levels = rows_by_label(report, "level")
-    assert [row["label"] for row in report.groups["level"]] == ["Alta", "Média", "Baixa"]
-    assert (levels["Alta"]["first_response_met"], levels["Alta"]["first_response_breached"]) == (
+    assert [row["label"] for row in report.groups["level"]] == ["High", "Medium", "Low"]
+    assert (levels["High"]["first_response_met"], levels["High"]["first_response_breached"]) == (
         1,
         1,
     )
-    assert levels["Média"]["resolution_median_hours"] == 12.5  # 9h and 16h
-    assert levels["Média"]["resolution_p90_hours"] == 15.3  # 9 + 0.9 * 7
-    assert levels["Baixa"]["resolution_open"] == 1
+    assert levels["Medium"]["resolution_median_hours"] == 12.5  # 9h and 16h
+    assert levels["Medium"]["resolution_p90_hours"] == 15.3  # 9 + 0.9 * 7
+    assert levels["Low"]["resolution_open"] == 1
     organizations = rows_by_label(report, "organization")
     assert organizations["Acme"]["tickets"] == 3
     assert organizations["Acme"]["waiting_hours"] == 3.0
@@ -131,7 +131,7 @@ def test_backlog(desk):
     assert list(levels) == ["critica", "alta", "media", "baixa"]
     assert levels["alta"] | {} == {
         "key": "alta",
-        "label": "Alta",
+        "label": "High",
         "total": 1,
         "age_under_1d": 1,
         "age_1_3d": 0,
@@ -162,8 +162,9 @@ def _queries(callable_) -> int:
 def test_query_counts_do_not_grow_with_tickets(desk, levels, django_assert_num_queries):
     # days changed since the last report are recounted first (tests/reports/test_rollups.py);
     # then: any marks?, sums by group and by day, rows with running clocks or waiting tickets,
-    # durations (PostgreSQL concatenates groups and months apart), three queries of labels
-    compliance = 9 if connection.vendor == "postgresql" else 8
+    # durations (PostgreSQL concatenates groups and months apart), three queries of labels,
+    # and the satisfaction ratings by month, level, organization and analyst (one each)
+    compliance = (9 if connection.vendor == "postgresql" else 8) + 4
     rollups.rollups_refresh()
     with django_assert_num_queries(compliance):
         selectors.compliance_report(period=PERIOD, now=NOW)

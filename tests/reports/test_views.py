@@ -133,7 +133,7 @@ def test_backlog_csv(desk):
         "Breaching in 4 h",
         "Breaching in 24 h",
     ]
-    assert rows[2][:3] == ["alta", "Alta", "1"]
+    assert rows[2][:3] == ["alta", "High", "1"]
     assert rows[2][8] == "1"  # overdue
     assert len(rows) == 5
 
@@ -225,7 +225,7 @@ FIELDS = (
         for metric in ("first_response", "resolution")
         for name in ("met", "breached", "open", "compliance", "median_hours", "p90_hours")
     ]
-    + ["waiting_hours"]
+    + ["waiting_hours", "ratings", "rating_average", "ratings_low"]
 )
 
 
@@ -275,7 +275,7 @@ def test_api_backlog_csv_has_the_figures_of_the_json(desk, query, headers):
     ]  # fmt: skip
     assert header[:3] == ["Key", "Level", "Open"] and len(header) == len(fields)
     assert rows == [[csv_cell(level[field]) for field in fields] for level in data["levels"]]
-    assert rows[1][:3] == ["alta", "Alta", "1"]
+    assert rows[1][:3] == ["alta", "High", "1"]
 
 
 @pytest.mark.parametrize(

@@ -65,9 +65,10 @@ def test_loader_recreates_a_deleted_policy():
 
 
 def test_policy_edits_are_kept_in_history(default_policy):
-    default_policy.name = "Política revisada"
+    default_policy.name = "Revised policy"  # the active language's text (English here)
     default_policy._change_reason = "renamed"
     default_policy.save()
     latest = default_policy.history.first()
-    assert latest.name == "Política revisada"
+    assert latest.name_en == "Revised policy"  # every language is kept in each version
+    assert latest.name_pt_br == latest.name == "Política de suporte padrão"
     assert latest.history_change_reason == "renamed"

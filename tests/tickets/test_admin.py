@@ -385,5 +385,5 @@ def test_the_ticket_page_reads_each_thing_once_whatever_the_conversation(
         assert back_office.get(page).status_code == 200
     # session, user, ticket, clocks, messages, attachments, …, the analyst's macros, the bell;
     # the working page's four: the analyst's presence noted and the colleagues' read, the
-    # contract in force, the customer's recent tickets
-    assert len(queries) == short == 22
+    # contract in force, the customer's recent tickets; the ticket's satisfaction ratings
+    assert len(queries) == short == 23
