@@ -6,24 +6,41 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.models import ApiToken
 
+# The clear key waits here between the POST that made it and the page that shows it, once.
+NEW_KEY_SESSION = "accounts.new_api_key"
+
 
 @login_required
+@never_cache
 def tokens(request):
-    new_key = None
+    """Create by POST then redirect (a reload makes no second token); the key is shown once."""
     if request.method == "POST":
+        name = request.POST.get("name", "")
         try:
-            _token, new_key = services.api_token_create(
-                user=request.user, name=request.POST.get("name", ""), now=timezone.now()
+            _token, key = services.api_token_create(
+                user=request.user, name=name, now=timezone.now()
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    context = {"tokens": ApiToken.objects.filter(user=request.user), "new_key": new_key}
-    return render(request, "accounts/tokens.html", context)
+            return _page(request, name=name, status=400)
+        request.session[NEW_KEY_SESSION] = key
+        return redirect("accounts:tokens")
+    return _page(request, new_key=request.session.pop(NEW_KEY_SESSION, None))
+
+
+def _page(request, *, new_key=None, name: str = "", status: int = 200):
+    context = {
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "new_key": new_key,
+        "name": name,
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
 
 
 @login_required
