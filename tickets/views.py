@@ -21,7 +21,7 @@ from helpdesk.db import IdsFirstPaginator
 from search import selectors as search_selectors
 from sla import selectors as sla_selectors
 from sla import services as sla_services
-from tickets import selectors, services
+from tickets import portal_clocks, selectors, services
 from tickets.forms import (
     PortalFilterForm,
     PortalPreferencesForm,
@@ -41,11 +41,7 @@ def _display_zone(request, engine):
 def _clock_lines(request, ticket, now):
     """How each clock stands, in the customer's words."""
     engine = sla_services.snapshot_engine(ticket.sla_snapshot)
-    zone = _display_zone(request, engine)
-    return [
-        (clock, sla_selectors.clock_status(clock, engine, now, finished=not ticket.is_open), zone)
-        for clock in ticket.clocks.all()
-    ]
+    return portal_clocks.clock_lines(ticket, engine, _display_zone(request, engine), now)
 
 
 def posts_from_the_ticket_page(view):
