@@ -1,5 +1,8 @@
 """The portal page where a user creates and revokes their API tokens."""
 
+import math
+
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -50,3 +53,10 @@ def token_revoke(request, pk: int):
     services.api_token_revoke(token=token, now=timezone.now())
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: the portal's page, how long, a reset link."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else 0
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
