@@ -122,3 +122,58 @@ def test_a_session_expired_mid_reply_logs_in_again_and_the_draft_is_sent(
     expect(page.locator("textarea[name=body]")).to_have_value("")
     assert orm(_bodies, reference) == [REPLY]
     assert _draft(page, f"{customer.pk}:reply:{reference}") is None
+
+
+# -- a 390 px phone, every page, three languages ----------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+WIDEST = """() => {
+  const limit = window.innerWidth;
+  let widest = null;
+  for (const element of document.querySelectorAll("body *")) {
+    const right = element.getBoundingClientRect().right;
+    if (right > limit + 1 && (!widest || right > widest.right)) {
+      widest = {right: Math.round(right), tag: element.tagName, cls: element.className};
+    }
+  }
+  return widest;
+}"""
+
+
+def _overflow(page) -> dict | None:
+    if page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        return None
+    return {
+        "scrollWidth": page.evaluate("document.documentElement.scrollWidth"),
+        "widest": page.evaluate(WIDEST),
+    }
+
+
+def test_every_portal_page_fits_a_390px_phone_in_each_language(
+    new_context, live_server, levels, default_policy, screenshots
+):
+    from tests.portal_pages import ANONYMOUS_PATHS, portal_world, signed_in_paths
+
+    base = live_server.url
+    world = portal_world(levels)
+    paths = signed_in_paths(world)
+    overflowing = {}
+    for language in ("pt-br", "en", "es"):
+        context = new_context(viewport=PHONE)
+        context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page = context.new_page()
+        for name, path in ANONYMOUS_PATHS.items():
+            page.goto(f"{base}{path}")
+            if found := _overflow(page):
+                overflowing[f"{language} {name}"] = found
+        portal_login(page, base, world["admin"].username)
+        for name, path in paths.items():
+            page.goto(f"{base}{path}")
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            if found := _overflow(page):
+                overflowing[f"{language} {name}"] = found
+        if language == "pt-br" and not overflowing:
+            page.goto(f"{base}{paths['ticket detail']}")
+            screenshots(page, "phone-ticket-with-a-5000-character-word")
+        context.close()
+    assert overflowing == {}
