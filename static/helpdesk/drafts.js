@@ -67,11 +67,10 @@
     document.querySelectorAll("[data-draft-clear]").forEach(function (marker) {
       store.removeItem(PREFIX + marker.dataset.draftClear);
     });
-    if (document.querySelector("[data-draft-clear]") && window.history.replaceState) {
-      // A reload of this address must not forget a newer draft.
-      var url = new URL(window.location.href);
+    var url = new URL(window.location.href);
+    if (url.searchParams.has("sent") && window.history.replaceState) {
+      // A reload of this address must not forget a newer draft of the reply.
       url.searchParams.delete("sent");
-      url.searchParams.delete("opened");
       window.history.replaceState(null, "", url.pathname + url.search + url.hash);
     }
     document.querySelectorAll("form[data-draft]").forEach(function (form) {

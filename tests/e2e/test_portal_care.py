@@ -88,7 +88,7 @@ def test_a_refused_reply_keeps_its_text_and_a_draft_survives_a_reload(
     expect(page.locator("textarea[name=description]")).to_have_value("Since Monday, for everyone.")
     expect(page.locator(f"input[name=priority][value='{levels['media'].pk}']")).to_be_checked()
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/tickets/HD-[\d-]+/$"))
+    page.wait_for_url(re.compile(r"/tickets/HD-[\d-]+/\?opened=1$"))
     assert _draft(page, f"{customer.pk}:new-ticket") is None
     assert _draft(page, f"{customer.pk}:reply:{reference}") is not None
 

@@ -204,3 +204,33 @@ def test_confirming_twice_says_it_is_already_closed(default_policy, levels):
             "status": translation.gettext("closed")
         }
     assert expected in unescape(again.content.decode())
+
+
+def _detail_queries(client, ticket) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(ticket.get_absolute_url()).status_code == 200
+    return len(queries)
+
+
+def test_the_ticket_page_costs_the_same_queries_for_1_or_10_replies(default_policy, levels):
+    customer = factories.make_customer()
+    ticket = _ticket(customer, levels["alta"])
+    client = _client(customer)
+    client.post(f"/tickets/{ticket.reference}/reply/", {"body": "one"})
+    once = _detail_queries(client, ticket)
+    for number in range(9):
+        client.post(f"/tickets/{ticket.reference}/reply/", {"body": f"more {number}"})
+
+    assert _detail_queries(client, ticket) == once == 16
+
+
+def test_an_expired_form_on_the_api_answers_json_and_on_the_portal_a_page():
+    api = Client(enforce_csrf_checks=True).post("/api/tickets/", {})
+    portal = Client(enforce_csrf_checks=True).post("/accounts/login/", {})
+
+    # An API call without a session is not CSRF-checked: the token is the credential.
+    assert api.status_code in (401, 403) and api["Content-Type"] == "application/json"
+    assert portal.status_code == 403 and b"error-page" in portal.content
