@@ -26,7 +26,7 @@ def portal_world(levels) -> dict:
     ticket = record_services.ticket_open(
         organization=organization,
         requester=admin,
-        subject=f"Exportação parada {LONG_WORD[:300]}",
+        subject=f"Exportação parada {LONG_WORD[:180]}",  # the field holds 200
         description=f"Desde segunda. {LONG_WORD}",
         priority=levels["alta"],
         reported_at=earlier,
