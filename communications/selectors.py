@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from communications.models import Agreement, Attachment, Message
+from sla.models import ClockEventKind
 from tickets.selectors import clock_events_of, tickets_visible_to
 
 
@@ -86,6 +87,8 @@ def ticket_timeline(ticket, *, include_internal: bool) -> list[TimelineEntry]:
         )
     if include_internal:
         entries += _changes(ticket) + _clock_events(ticket)
+    else:
+        entries += _reopenings(ticket)
     return sorted(entries, key=lambda entry: entry.at)
 
 
@@ -132,6 +135,24 @@ def _what_moved(before, after) -> list[str]:
             % {"before": before.assignee or "—", "after": after.assignee or "—"}
         )
     return moved
+
+
+def _reopenings(ticket) -> list[TimelineEntry]:
+    """Why the ticket was reopened, for the customer's timeline (other clock events stay
+    internal)."""
+    return [
+        TimelineEntry(
+            event.recorded_at,
+            "reopened",
+            _("Reopened by %(who)s")
+            % {"who": event.actor.get_full_name() or event.actor.get_username()}
+            if event.actor
+            else _("Reopened"),
+            event.reason,
+        )
+        for event in clock_events_of(ticket)
+        if event.kind == ClockEventKind.REOPENED
+    ]
 
 
 def _clock_events(ticket) -> list[TimelineEntry]:

@@ -8,9 +8,20 @@ moderation). Anyone else sees nothing.
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from feature_requests.models import Comment, FeatureRequest, Notice, Subscription, Vote
+from search.postgres import unaccent
 
 Status = FeatureRequest.Status
 SORTS = {
@@ -83,21 +94,54 @@ def search(requests: QuerySet[FeatureRequest], text: str) -> QuerySet[FeatureReq
 WORD_RE = re.compile(r"\w{3,}", re.UNICODE)
 
 
+def fold(text: str | None) -> str:
+    """Lower case without accents: "Relatório" and "RELATORIO" both read "relatorio"."""
+    return unaccent(text or "").lower()
+
+
+class Folded(Func):
+    """A column in lower case without accents, in SQL (the database's side of `fold`).
+
+    PostgreSQL: the unaccent extension the search app installs. SQLite: `fold` itself,
+    registered on each connection (see FeatureRequestsConfig.ready); SQLite's own lower()
+    knows only ASCII.
+    """
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function=SQLITE_FOLD, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"lower(unaccent({sql}))", params
+
+
+SQLITE_FOLD = "helpdesk_fold"
+
+
+def register_sqlite_fold(sender, connection, **kwargs) -> None:
+    """Give SQLite connections the `fold` function (connection_created's receiver)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_FOLD, 1, fold, deterministic=True)
+
+
 def similar_requests(user, text: str, *, limit: int = 5) -> list[FeatureRequest]:
     """Existing requests that look like a title being typed, best first, to vote on instead.
 
-    PostgreSQL ranks by full-text similarity of any of the words (by their prefixes);
-    elsewhere, requests whose title shares a word with the text, by votes.
+    Case and accents never matter ("relatorio" finds "Relatório"). PostgreSQL ranks by
+    full-text similarity of any of the words (by their prefixes); elsewhere, requests whose
+    title shares a word with the text, by votes.
     """
-    words = WORD_RE.findall(text.lower())[:12]
+    words = WORD_RE.findall(fold(text))[:12]
     if not words:
         return []
     requests = feature_requests_visible_to(user).exclude(status=Status.MERGED)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-        vector = SearchVector("title", weight="A", config="simple") + SearchVector(
-            "description", weight="D", config="simple"
+        vector = SearchVector(Folded("title"), weight="A", config="simple") + SearchVector(
+            Folded("description"), weight="D", config="simple"
         )
         # Prefixes of the words: "exportar" finds "exportação" too (no stemming per language).
         prefixes = " | ".join(f"{word[:6]}:*" for word in words)
@@ -110,10 +154,14 @@ def similar_requests(user, text: str, *, limit: int = 5) -> list[FeatureRequest]
         return list(ranked[:limit])
     condition = Q()
     for word in words:
-        condition |= Q(title__icontains=word)
-    matches = list(requests.filter(condition).order_by("-vote_count", "-pk")[: limit * 4])
+        condition |= Q(folded_title__contains=word)
+    matches = list(
+        requests.annotate(folded_title=Folded("title"))
+        .filter(condition)
+        .order_by("-vote_count", "-pk")[: limit * 4]
+    )
     # Most shared words first, then votes.
-    matches.sort(key=lambda fr: -sum(word in fr.title.lower() for word in words))
+    matches.sort(key=lambda fr: -sum(word in fold(fr.title) for word in words))
     return matches[:limit]
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,33 +64,50 @@ def board(request):
 @login_required
 def feature_request_new(request):
     """Propose a request; similar ones are shown first so people vote instead of duplicating."""
+    if request.method == "POST" and "check" in request.POST:
+        # Only looking: search with whatever title is typed (a description is not needed to
+        # look), and give the form back as typed, without "required" errors.
+        similar = selectors.similar_requests(request.user, request.POST.get("title", "")[:200])
+        form = FeatureRequestForm(initial=request.POST.dict())
+        return render(
+            request,
+            "feature_requests/new.html",
+            {"form": form, "similar": similar, "checked": True},
+        )
     form = FeatureRequestForm(request.POST or None)
-    similar = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        similar = selectors.similar_requests(request.user, data["title"])
-        if "check" not in request.POST:
-            try:
-                feature_request = services.feature_request_create(
-                    author=request.user,
-                    title=data["title"],
-                    description=data["description"],
-                    product_area=data["product_area"],
-                    is_private=data["is_private"],
-                    now=timezone.now(),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, _("Your request was registered: you voted for it and follow it.")
-                )
-                return redirect(feature_request)
+        try:
+            feature_request = services.feature_request_create(
+                author=request.user,
+                title=data["title"],
+                description=data["description"],
+                product_area=data["product_area"],
+                is_private=data["is_private"],
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Your request was registered: you voted for it and follow it.")
+            )
+            return redirect(feature_request)
+    similar = (
+        selectors.similar_requests(request.user, request.POST.get("title", "")[:200])
+        if request.method == "POST"
+        else []
+    )
     return render(
         request,
         "feature_requests/new.html",
-        {"form": form, "similar": similar, "checked": "check" in request.POST},
+        {"form": form, "similar": similar, "checked": False},
     )
+
+
+def votes_text(count: int) -> str:
+    """ "1 vote", "2 votes", by the language's plural rule (pt-BR: 0 and 1 are singular)."""
+    return ngettext("%(counter)s vote", "%(counter)s votes", count) % {"counter": count}
 
 
 @login_required
@@ -106,6 +124,7 @@ def similar(request):
                     "title": fr.title,
                     "status": fr.get_status_display(),
                     "votes": fr.vote_count,
+                    "votes_text": votes_text(fr.vote_count),
                     "url": fr.get_absolute_url(),
                 }
                 for fr in found
@@ -147,6 +166,7 @@ def _toggle(request, pk: int, action, done: str):
         return JsonResponse(
             {
                 "votes": fresh.vote_count,
+                "votes_text": votes_text(fresh.vote_count),
                 "voted": fresh.has_voted,
                 "subscribed": fresh.is_subscribed,
             }

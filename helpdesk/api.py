@@ -1,5 +1,8 @@
 """API-wide plumbing: one stable JSON shape for every error."""
 
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,6 +20,9 @@ class Pagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     """Wrap DRF's errors as {"detail": message, "errors": {field: [messages]}}."""
+    if isinstance(exc, Http404):
+        # get_object_or_404's "No Ticket matches the given query." is English only.
+        exc = NotFound(_("Not found: no such object, or not one you may see."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

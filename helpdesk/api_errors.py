@@ -7,6 +7,8 @@ at the end documents the shape on every operation of the OpenAPI schema.
 """
 
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
@@ -41,6 +43,20 @@ def page_not_found(request, exception):
     if is_api(request):
         return error_json(_("Nothing exists at this API address."), 404)
     return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its valid CSRF token (open too long, or the login changed in
+    another tab): the portal's page, pointing back to the form, whose draft the browser kept."""
+    if is_api(request):
+        return error_json(_("The form's security token is missing or expired: reload it."), 403)
+    referer = request.META.get("HTTP_REFERER", "")
+    back = (
+        referer
+        if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+        else ""
+    )
+    return render(request, "403_csrf.html", {"back": back}, status=403)
 
 
 def server_error(request):

@@ -77,6 +77,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every command (sla_preview prints pure JSON)
+# The portal's lock-out page: how long, and a password-reset link.
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# The portal's page for an expired form (the API keeps its JSON shape).
+CSRF_FAILURE_VIEW = "helpdesk.api_errors.csrf_failure"
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"

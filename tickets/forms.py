@@ -210,6 +210,7 @@ class PortalTicketForm(forms.Form):
             guide.append(
                 {
                     "level": target.level,
+                    "business_day": business_day,
                     "first_response": (first.duration, first.clock.code),
                     "resolution": (resolution.duration, resolution.clock.code),
                     "integration_24x7": covered,

@@ -241,6 +241,12 @@ def _check_transition(ticket: Ticket, to_status: str, *, actor, now: datetime, r
         raise TicketError(_("Unknown status “%(status)s”.") % {"status": to_status})
     if to_status == Status.ASSIGNED:
         raise TicketError(_("Assign the ticket to an analyst to move it to assigned."))
+    if to_status == ticket.status:
+        # "cannot go from closed to closed" read as "cannot be closed again": say what it is.
+        raise TicketError(
+            _("The ticket is already %(status)s: nothing changed.")
+            % {"status": ticket.get_status_display()}
+        )
     if to_status not in TRANSITIONS[ticket.status]:
         raise TicketError(
             _("A ticket cannot go from %(current)s to %(target)s.")
@@ -256,10 +262,10 @@ def _check_transition(ticket: Ticket, to_status: str, *, actor, now: datetime, r
     if to_status in needs_reason and not reason.strip():
         raise TicketError({"reason": needs_reason[to_status]})
     if ticket.status == Status.RESOLVED and to_status == Status.IN_PROGRESS:
-        _check_reopen(ticket, actor=actor, now=now)
+        _check_reopen(ticket, actor=actor, now=now, reason=reason)
 
 
-def _check_reopen(ticket: Ticket, *, actor, now: datetime) -> None:
+def _check_reopen(ticket: Ticket, *, actor, now: datetime, reason: str) -> None:
     if actor is not None and actor.is_staff:
         return
     if actor is None or (ticket.requester_id != actor.pk and not _is_org_admin(actor, ticket)):
@@ -270,6 +276,9 @@ def _check_reopen(ticket: Ticket, *, actor, now: datetime) -> None:
             _("The reopen window has passed; please open a new ticket referring to %(ref)s.")
             % {"ref": ticket.reference}
         )
+    if not reason.strip():
+        # The analyst needs to know what is still wrong; the customer sees it on the ticket.
+        raise TicketError({"reason": _("Say what is still wrong, so we know where to look.")})
 
 
 def _is_org_admin(user, ticket: Ticket) -> bool:

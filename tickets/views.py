@@ -1,6 +1,7 @@
 """The customer portal: thin views over the tickets, SLA and communications services."""
 
 from datetime import timedelta
+from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -11,7 +12,6 @@ from django.db.models import Case, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from communications import selectors as record_selectors
 from communications import services as record_services
@@ -21,7 +21,7 @@ from helpdesk.db import IdsFirstPaginator
 from search import selectors as search_selectors
 from sla import selectors as sla_selectors
 from sla import services as sla_services
-from tickets import selectors, services
+from tickets import portal_clocks, selectors, services
 from tickets.forms import (
     PortalFilterForm,
     PortalPreferencesForm,
@@ -41,11 +41,24 @@ def _display_zone(request, engine):
 def _clock_lines(request, ticket, now):
     """How each clock stands, in the customer's words."""
     engine = sla_services.snapshot_engine(ticket.sla_snapshot)
-    zone = _display_zone(request, engine)
-    return [
-        (clock, sla_selectors.clock_status(clock, engine, now, finished=not ticket.is_open), zone)
-        for clock in ticket.clocks.all()
-    ]
+    return portal_clocks.clock_lines(ticket, engine, _display_zone(request, engine), now)
+
+
+def posts_from_the_ticket_page(view):
+    """A POST-only action that sends a GET back to the ticket's page.
+
+    After a session expires, the login form returns to the address the form posted to, with a
+    GET; answering that with 405 lost the customer's way (and, before drafts, the text). The
+    ticket page restores the draft the browser kept.
+    """
+
+    @wraps(view)
+    def wrapper(request, reference: str):
+        if request.method != "POST":
+            return redirect("tickets:detail", reference=reference)
+        return view(request, reference)
+
+    return wrapper
 
 
 @login_required
@@ -103,15 +116,14 @@ def ticket_new(request):
                 integration=data.get("integration"),
                 affected_service=data.get("affected_service", ""),
                 scope=data["scope"],
-                files=[
-                    record_services.IncomingFile(f.name, f.content_type or "", f.read())
-                    for f in data.get("files") or []
-                ],
+                files=incoming_files(data.get("files")),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return redirect(f"{ticket.get_absolute_url()}?opened=1")
+    if request.method == "POST":
+        note_files_not_kept(form)
     levels = form.level_guide()
     context = {
         "form": form,
@@ -125,6 +137,13 @@ def ticket_new(request):
 def ticket_detail(request, reference: str):
     """The conversation without internal notes, the clocks, and what the customer can do."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
+    return _detail_page(request, ticket, MessageForm())
+
+
+def _detail_page(
+    request, ticket, reply_form, *, reopen_error: str = "", reopen_reason: str = "", status=200
+):
+    """The ticket page; a refused reply comes back in `reply_form` with what was typed."""
     now = timezone.now()
     engine = sla_services.snapshot_engine(ticket.sla_snapshot)
     context = {
@@ -134,8 +153,11 @@ def ticket_detail(request, reference: str):
         "ticket_files": record_selectors.attachments_visible_to(request.user).filter(
             ticket=ticket, message__isnull=True
         ),
-        "reply_form": MessageForm(),
+        "reply_form": reply_form,
+        "reopen_error": reopen_error,
+        "reopen_reason": reopen_reason,
         "just_opened": request.GET.get("opened") == "1",
+        "draft_sent": request.GET.get("sent") == "1",
         "clock_starts_at": _clock_start(engine, ticket.reported_at),
         "zone": _display_zone(request, engine),
         "shared_with": ticket.shared_with.all(),
@@ -143,7 +165,7 @@ def ticket_detail(request, reference: str):
         "can_confirm": ticket.status == Ticket.Status.RESOLVED,
         "can_reopen": ticket.status == Ticket.Status.RESOLVED,
     }
-    return render(request, "tickets/detail.html", context)
+    return render(request, "tickets/detail.html", context, status=status)
 
 
 def _share_form(request, ticket):
@@ -157,7 +179,7 @@ def _share_form(request, ticket):
 
 
 @login_required
-@require_POST
+@posts_from_the_ticket_page
 def ticket_share(request, reference: str):
     """Share the ticket with colleagues of the organization, or stop sharing it."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
@@ -188,8 +210,9 @@ def _clock_start(engine, reported_at):
 
 
 @login_required
-@require_POST
+@posts_from_the_ticket_page
 def ticket_reply(request, reference: str):
+    """Add the customer's message; a refused one comes back with the text as it was typed."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
@@ -200,39 +223,57 @@ def ticket_reply(request, reference: str):
                 body=form.cleaned_data["body"],
                 channel=Message.Channel.PORTAL,
                 now=timezone.now(),
-                files=[
-                    record_services.IncomingFile(f.name, f.content_type or "", f.read())
-                    for f in form.cleaned_data.get("files") or []
-                ],
+                files=incoming_files(form.cleaned_data.get("files")),
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error(None, error)
         else:
             messages.success(request, _("Your message was added to the ticket."))
-    else:
-        messages.error(request, _("Write a message or attach a file."))
-    return redirect(ticket)
+            # ?sent=1 tells the page's script to forget the draft (see drafts.js).
+            return redirect(f"{ticket.get_absolute_url()}?sent=1")
+    note_files_not_kept(form)
+    return _detail_page(request, ticket, form, status=400)
+
+
+def incoming_files(files) -> list:
+    return [
+        record_services.IncomingFile(f.name, f.content_type or "", f.read()) for f in files or []
+    ]
+
+
+def note_files_not_kept(form) -> None:
+    """Browsers cannot refill a file input: say so next to the files of a refused form."""
+    if form.files:
+        form.add_error("files", _("Files are not kept when a form is refused: choose them again."))
 
 
 def _customer_transition(request, reference: str, to_status: str, success: str):
+    """Confirm or reopen; a refusal comes back on the ticket's page, the reason as typed."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), reference=reference)
+    reason = request.POST.get("reason", "")[:300]
     try:
         services.ticket_transition(
             ticket=ticket,
             to_status=to_status,
             actor=request.user,
             now=timezone.now(),
-            reason=request.POST.get("reason", "")[:300],
+            reason=reason,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
+        return _detail_page(
+            request,
+            ticket,
+            MessageForm(),
+            reopen_error=" ".join(error.messages),
+            reopen_reason=reason,
+            status=400,
+        )
+    messages.success(request, success)
     return redirect(ticket)
 
 
 @login_required
-@require_POST
+@posts_from_the_ticket_page
 def ticket_confirm_resolved(request, reference: str):
     return _customer_transition(
         request, reference, Ticket.Status.CLOSED, _("Thank you: the ticket is closed.")
@@ -240,7 +281,7 @@ def ticket_confirm_resolved(request, reference: str):
 
 
 @login_required
-@require_POST
+@posts_from_the_ticket_page
 def ticket_reopen(request, reference: str):
     return _customer_transition(
         request, reference, Ticket.Status.IN_PROGRESS, _("The ticket is open again.")

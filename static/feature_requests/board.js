@@ -26,7 +26,9 @@
       var box = form.closest(".fr-actions");
       // The fallback comes translated from the page (data-error): no text is written here.
       if (!result.ok) { window.alert(result.data.error || box.dataset.error); return; }
-      box.querySelector("[data-votes]").textContent = result.data.votes;
+      var votes = box.querySelector("[data-votes]");
+      votes.dataset.votes = result.data.votes;
+      votes.textContent = result.data.votes_text;
       box.querySelectorAll("form.fr-toggle").forEach(function (toggle) {
         var on = toggle.dataset.kind === "vote" ? result.data.voted : result.data.subscribed;
         var toggleButton = toggle.querySelector("button");
@@ -59,7 +61,9 @@
               link.href = item.url;
               link.textContent = item.title;
               li.appendChild(link);
-              li.appendChild(document.createTextNode(" — " + item.status + " · " + item.votes));
+              li.appendChild(
+                document.createTextNode(" — " + item.status + " · " + item.votes_text)
+              );
               list.appendChild(li);
             });
             box.hidden = data.results.length === 0;

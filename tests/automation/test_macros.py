@@ -35,7 +35,8 @@ def make_macro(owner, **fields) -> Macro:
     [
         # the support calendar's zone when the customer chose none
         ("pt-br", "", "Olá Maria: {ref} · Seg 30/11/2026 10:00 (UTC-03:00) · Seg {day} 16:00 (UTC-03:00)"),  # noqa: E501
-        ("en", "Europe/Lisbon", "Hello Maria: {ref} · Mon 30/11/2026 13:00 (UTC+00:00) · Mon {day} 19:00 (UTC+00:00)"),  # noqa: E501
+        # English writes the month first (helpdesk.formats: each language's own order)
+        ("en", "Europe/Lisbon", "Hello Maria: {ref} · Mon 11/30/2026 13:00 (UTC+00:00) · Mon {en_day} 19:00 (UTC+00:00)"),  # noqa: E501
         ("es", "America/Mexico_City", "Hola Maria: {ref} · lun 30/11/2026 07:00 (UTC-06:00) · lun {day} 13:00 (UTC-06:00)"),  # noqa: E501
     ],
 )  # fmt: skip
@@ -52,7 +53,7 @@ def test_the_reply_is_in_the_requesters_language_and_time_zone(
     )
     language_used, text = services.macro_reply_render(ticket, macro)
     assert language_used == language
-    assert text == expected.format(ref=ticket.reference, day="30/11/2026")
+    assert text == expected.format(ref=ticket.reference, day="30/11/2026", en_day="11/30/2026")
 
 
 def test_a_language_without_text_falls_back_to_portuguese(acme, agent, default_policy, levels):

@@ -54,10 +54,10 @@ def test_customer_votes_analyst_approves_customer_is_emailed(
     portal_login(page, base, customer.username)
     page.goto(f"{base}/feature-requests/")
     item = page.locator(f".fr-actions[data-fr='{fr.pk}']")
-    expect(item.locator("[data-votes]")).to_have_text("1")
+    expect(item.locator("[data-votes]")).to_have_attribute("data-votes", "1")
     page.evaluate("window.notReloaded = true")
     item.locator("form[data-kind=vote] button").click()
-    expect(item.locator("[data-votes]")).to_have_text("2")
+    expect(item.locator("[data-votes]")).to_have_attribute("data-votes", "2")
     expect(item.locator("form[data-kind=vote] button")).to_have_attribute("aria-pressed", "true")
     expect(item.locator("form[data-kind=subscribe] button")).to_have_attribute(
         "aria-pressed", "true"

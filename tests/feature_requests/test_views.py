@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from feature_requests import services
 from feature_requests.models import FeatureRequest, Notice, Subscription, TicketLink, Vote
@@ -172,11 +172,15 @@ def test_vote_without_a_reload_answers_json(world):
     fr = requests["public"]
     url = f"/feature-requests/{fr.pk}/vote/"
     answer = client.post(url, headers={"Accept": "application/json"}).json()
-    assert answer == {"votes": 2, "voted": True, "subscribed": True}
+    with translation.override("pt-br"):  # the client's language: the site's default
+        two_votes = translation.ngettext("%(counter)s vote", "%(counter)s votes", 2) % {
+            "counter": 2
+        }
+    assert answer == {"votes": 2, "votes_text": two_votes, "voted": True, "subscribed": True}
     answer = client.post(
         f"/feature-requests/{fr.pk}/unsubscribe/", headers={"Accept": "application/json"}
     ).json()
-    assert answer == {"votes": 2, "voted": True, "subscribed": False}
+    assert answer == {"votes": 2, "votes_text": two_votes, "voted": True, "subscribed": False}
     FeatureRequest.objects.filter(pk=fr.pk).update(status=Status.DECLINED)
     refused = client.post(
         f"/feature-requests/{fr.pk}/unvote/", headers={"Accept": "application/json"}
@@ -305,3 +309,32 @@ def test_the_portal_refuses_a_comment_on_a_merged_request(world):
     )
     assert f"mesclada em #{survivor.pk}: comente lá" in response.content.decode()
     assert not duplicate.comments.exists()
+
+
+def test_similar_requests_ignore_accents_and_case_and_need_only_a_title(world):
+    people, _requests = world
+    client = client_as(people, "stranger")
+    factories.make_feature_request(title="Relatório de SLA por cliente", status=Status.APPROVED)
+
+    for typed in ("relatorio", "RELATÓRIO", "Relatorio sla"):
+        found = client.get("/feature-requests/similar/", {"title": typed}).json()["results"]
+        assert [r["title"] for r in found] == ["Relatório de SLA por cliente"], typed
+
+    checked = client.post(
+        "/feature-requests/new/", {"title": "relatorio", "description": "", "check": "1"}
+    )
+    html = checked.content.decode()
+    assert "Relatório de SLA por cliente" in html
+    assert 'value="relatorio"' in html
+    assert 'class="error"' not in html  # looking is not sending: no "required" errors
+
+
+def test_vote_counts_use_the_plural_rule_of_each_language(world):
+    people, requests = world
+    client = client_as(people, "stranger")
+    fr = requests["public"]
+    for language in ("en", "pt-br", "es"):
+        page = client.get(fr.get_absolute_url(), headers={"Accept-Language": language})
+        with translation.override(language):
+            expected = translation.ngettext("%(counter)s vote", "%(counter)s votes", 1)
+        assert expected % {"counter": fr.vote_count} in page.content.decode()

@@ -4,19 +4,12 @@ from datetime import timedelta
 
 from django import template
 from django.contrib.admin.templatetags import admin_list
-from django.utils.translation import gettext as _
 
 from helpdesk.admin_list import result_rows
 from helpdesk.formats import format_instant
-from sla.selectors import format_duration
+from tickets.portal_clocks import budget_words
 
 register = template.Library()
-
-CLOCK_WORDS = {
-    "business": lambda: _("business hours"),
-    "around_the_clock": lambda: _("around the clock"),
-    "integration_24x7": lambda: _("off hours count half"),
-}
 
 
 @register.filter
@@ -26,10 +19,11 @@ def instant(value, zone=None):
 
 
 @register.filter
-def budget(target):
-    """A (duration, clock code) pair as "4h 00m (business hours)"."""
+def budget(target, business_day=None):
+    """A (duration, clock code) pair as "4h 00m (business hours)"; given the length of a
+    business day, business-hours budgets of a day or more read "5 business days"."""
     duration, clock = target
-    return f"{format_duration(duration)} ({CLOCK_WORDS[clock]()})"
+    return budget_words(duration, clock, business_day)
 
 
 @register.filter
