@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "automation",
     "workspace",
     "notices",
+    "help_center",
     "axes",
 ]
 

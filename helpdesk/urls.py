@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("agreement/", sla_views.agreement, name="agreement"),
     path("reports/", include("reports.urls")),
+    path("help/", include("help_center.urls")),
     path("", include("tickets.urls")),
 ]
 

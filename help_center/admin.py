@@ -1,0 +1,217 @@
+"""Writing the help center in the back office: thin admin over `help_center.services`."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from help_center import services
+from help_center.models import (
+    Article,
+    ArticleAttachment,
+    ArticleFeedback,
+    ArticleTranslation,
+    Category,
+    Section,
+    UnansweredSearch,
+)
+from helpdesk.history_admin import HistoryAdmin
+
+PUBLISH = "help_center.publish_article"
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "name_es", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "slug", "position"]
+    list_filter = ["category"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class TranslationInline(admin.StackedInline):
+    model = ArticleTranslation
+    extra = 0
+    min_num = 1
+    fields = [("language", "title"), "slug", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    can_delete = False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ArticleAttachment
+    extra = 0
+    fields = ["file", "markdown"]
+    readonly_fields = ["markdown"]
+
+    @admin.display(description=_("in Markdown"))
+    def markdown(self, attachment):
+        return f"![…](attachment:{attachment.filename})" if attachment.pk else ""
+
+
+class ArticleForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=100,
+        required=False,
+        help_text=_("Kept in the article's history with your name."),
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "section",
+            "status",
+            "visibility",
+            "organizations",
+            "related_articles",
+            "feature_requests",
+        ]
+
+
+@admin.register(Article)
+class ArticleAdmin(HistoryAdmin):
+    form = ArticleForm
+    inlines = [TranslationInline, AttachmentInline]
+    list_display = [
+        "title",
+        "section",
+        "status",
+        "visibility",
+        "languages",
+        "view_count",
+        "updated_at",
+    ]
+    list_filter = ["status", "visibility", "section__category"]
+    search_fields = ["translations__title"]
+    autocomplete_fields = ["related_articles", "feature_requests", "organizations"]
+    readonly_fields = ["author", "published_at", "view_count", "source_ticket", "previews"]
+    actions = ["publish", "archive"]
+    fieldsets = [
+        (None, {"fields": ["section", ("status", "visibility"), "organizations"]}),
+        (_("Related"), {"fields": ["related_articles", "feature_requests"]}),
+        (
+            _("About"),
+            {"fields": ["previews", ("author", "published_at", "view_count"), "source_ticket"]},
+        ),
+        (None, {"fields": ["change_reason"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).prefetch_related("translations").select_related("section")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(PUBLISH):
+            fields.append("status")  # agents write drafts; team leads publish
+        return fields
+
+    @admin.display(description=_("title"))
+    def title(self, article):
+        return str(article)
+
+    @admin.display(description=_("languages"))
+    def languages(self, article):
+        return ", ".join(t.language for t in article.translations.all())
+
+    @admin.display(description=_("preview"))
+    def previews(self, article):
+        if not article.pk:
+            return "-"
+        return format_html_join(
+            " · ",
+            '<a href="{}" target="_blank">{}</a>',
+            (
+                (reverse("help_center:preview", args=[article.pk, t.language]), t.language)
+                for t in article.translations.all()
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        if obj.status == Article.Status.PUBLISHED and obj.published_at is None:
+            obj.published_at = timezone.now()
+        obj._change_reason = form.cleaned_data.get("change_reason") or (
+            gettext("Changed") if change else gettext("Written")
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data.get("change_reason") or gettext("Changed")
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = reason[:100]
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.translations_render(form.instance)
+
+    def _set_status(self, request, queryset, status):
+        if not request.user.has_perm(PUBLISH):
+            raise PermissionDenied
+        done = 0
+        for article in queryset:
+            try:
+                services.article_set_status(
+                    article=article,
+                    status=status,
+                    actor=request.user,
+                    now=timezone.now(),
+                    reason=Article.Status(status).label,
+                )
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"{article}: {error.messages[0]}", messages.ERROR)
+        if done:
+            self.message_user(request, gettext("Articles updated: %(count)d") % {"count": done})
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED)
+
+    @admin.action(description=_("Archive the selected articles"), permissions=["publish"])
+    def archive(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.ARCHIVED)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # archive instead: the history and the reports keep pointing at it
+
+
+@admin.register(ArticleFeedback)
+class ArticleFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["article", "helpful", "language", "comment", "created_at"]
+    list_filter = ["helpful", "language"]
+    list_select_related = ["article"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnansweredSearch)
+class UnansweredSearchAdmin(admin.ModelAdmin):
+    list_display = ["query", "language", "searched_at"]
+    list_filter = ["language"]
+    search_fields = ["query"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,181 @@
+"""Article search: stemmed per language, accent-insensitive, ranked, with highlighted snippets.
+
+The approach of the tickets' search (`search` app): PostgreSQL text search vectors behind a GIN
+index, an FTS5 table on SQLite, the query unaccented in Python (`search.postgres.unaccent`)
+and never read as query syntax. What differs: an article translation is in one known
+language, so it is stemmed in that language only (PostgreSQL: a configuration per language
+that unaccents then stems; SQLite: Snowball stems written to FTS5, the same algorithms
+PostgreSQL uses), and results are ranked (title above summary above body).
+"""
+
+import re
+from functools import cache
+
+import snowballstemmer
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from help_center.models import BASE_LANGUAGE, ArticleTranslation
+from search.postgres import unaccent
+
+# A translation's language -> Snowball's name for it (and PostgreSQL's stemming dictionary).
+STEMMERS = {"pt-br": "portuguese", "en": "english", "es": "spanish"}
+FTS_TABLE = "help_center_fts"
+FTS_CREATE = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+    "title, summary, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+)
+FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+QUERY_MAX_CHARS = 200
+_WORD = re.compile(r"[^\W_]+")
+SNIPPET_WORDS = 30
+
+
+def pg_config(language: str) -> str:
+    """The PostgreSQL text search configuration of a language (created by the migration)."""
+    return f"help_center_{STEMMERS[language]}"
+
+
+@cache
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(STEMMERS.get(language, "portuguese"))
+
+
+def stem(word: str, language: str) -> str:
+    """A word as the index keeps it: lowercased, stemmed in `language`, unaccented."""
+    return unaccent(_stemmer(language).stemWord(word.lower()))
+
+
+def stems(text: str, language: str) -> list[str]:
+    return [stem(word, language) for word in _WORD.findall(text)]
+
+
+def _is_postgres(using: str) -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def translations_index(ids: list[int], *, using: str = "default") -> None:
+    """Bring these translations' search entries up to date (after a save)."""
+    if not ids:
+        return
+    table = ArticleTranslation._meta.db_table
+    with connections[using].cursor() as cursor:
+        if _is_postgres(using):
+            for language in STEMMERS:
+                config = pg_config(language)
+                cursor.execute(
+                    f"UPDATE {table} SET search_vector = "
+                    f"setweight(to_tsvector('{config}', title), 'A') || "
+                    f"setweight(to_tsvector('{config}', summary), 'B') || "
+                    f"setweight(to_tsvector('{config}', body_text), 'C') "
+                    "WHERE id = ANY(%s) AND language = %s",
+                    [ids, language],
+                )
+            return
+        rows = ArticleTranslation.objects.using(using).filter(pk__in=ids)
+        rows = rows.values_list("pk", "language", "title", "summary", "body_text")
+        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
+            [
+                (pk, " ".join(stems(title, language)), " ".join(stems(summary, language)),
+                 " ".join(stems(body, language)))
+                for pk, language, title, summary, body in rows
+            ],
+        )  # fmt: skip
+
+
+def translations_unindex(ids: list[int], *, using: str = "default") -> None:
+    if not _is_postgres(using):
+        with connections[using].cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])
+
+
+def _fts_expression(text: str, language: str) -> str | None:
+    """An FTS5 query of the text's stems, all required, the last one also as a prefix
+    (suggestions while the customer types); no character of the input is FTS5 syntax."""
+    words = stems(text, language)
+    if not words:
+        return None
+    phrases = [f'"{word}"' for word in words]  # stems are letters and digits only
+    phrases[-1] += "*"
+    return " ".join(phrases)
+
+
+def translations_matching(
+    translations: QuerySet[ArticleTranslation], text: str, language: str
+) -> QuerySet[ArticleTranslation]:
+    """The translations a reader of `language` would read (theirs, or the Portuguese where
+    an article has none) that match `text`, annotated with `rank` (higher is better)."""
+    text = (text or "").replace("\x00", " ").strip()[:QUERY_MAX_CHARS]
+    if not _WORD.search(text):
+        return translations.none()
+    languages = [language] if language == BASE_LANGUAGE else [language, BASE_LANGUAGE]
+    missing_here = ~Exists(
+        ArticleTranslation.objects.filter(article=OuterRef("article"), language=language)
+    )
+    conditions, ranks = [], []
+    for row_language in languages:
+        scope = Q(language=row_language)
+        if row_language != language:
+            scope &= Q(missing_here)
+        if _is_postgres(translations.db):
+            query = SearchQuery(
+                unaccent(text), config=pg_config(row_language), search_type="websearch"
+            )
+            conditions.append(scope & Q(search_vector=query))
+            rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=1)
+        else:
+            expression = _fts_expression(text, row_language)
+            if expression is None:
+                continue
+            matching = RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (expression,)
+            )
+            conditions.append(scope & Q(pk__in=matching))
+            # bm25 is lower for better matches; titles weigh most, then summaries.
+            rank = RawSQL(
+                f"(SELECT -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid = {ArticleTranslation._meta.db_table}.id)",
+                (expression,),
+                output_field=FloatField(),
+            )
+        ranks.append(When(language=row_language, then=rank))
+    if not conditions:
+        return translations.none()
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return translations.filter(condition).annotate(
+        rank=Case(*ranks, default=0.0, output_field=FloatField())
+    )
+
+
+def snippet(
+    translation: ArticleTranslation, text: str, *, words: int = SNIPPET_WORDS
+) -> SafeString:
+    """A window of the body around the most query words, those words in <mark>, escaped."""
+    wanted = set(stems(text, translation.language))
+    tokens = re.findall(r"\S+", translation.body_text or translation.summary)
+    if not tokens:
+        return mark_safe("")
+    hits = [
+        any(stem(word, translation.language) in wanted for word in _WORD.findall(token))
+        for token in tokens
+    ]
+    best, best_hits = 0, -1
+    for start in range(0, max(1, len(tokens) - words + 1)):
+        count = sum(hits[start : start + words])
+        if count > best_hits:
+            best, best_hits = start, count
+        if start > 400:  # long articles: the first screens are where answers are
+            break
+    window = range(best, min(len(tokens), best + words))
+    parts = [f"<mark>{escape(tokens[i])}</mark>" if hits[i] else escape(tokens[i]) for i in window]
+    prefix = "… " if best else ""
+    suffix = " …" if window.stop < len(tokens) else ""
+    return mark_safe(prefix + " ".join(parts) + suffix)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from help_center import views
+
+app_name = "help_center"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("suggestions/", views.suggestions, name="suggestions"),
+    path("suggestions/<uuid:token>/solved/", views.deflection_solved, name="solved"),
+    path("images/<int:article>/<str:filename>", views.image, name="image"),
+    path("preview/<int:pk>/<str:language>/", views.preview, name="preview"),
+    path("<slug:slug>/", views.category, name="category"),
+    path("<str:language>/<slug:slug>/", views.article, name="article"),
+    path("<str:language>/<slug:slug>/feedback/", views.feedback, name="feedback"),
+]
