@@ -14,7 +14,7 @@ from functools import cache
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -32,6 +32,7 @@ FTS_CREATE = (
 FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 QUERY_MAX_CHARS = 200
 _WORD = re.compile(r"[^\W_]+")
+_WORD_SPLIT = re.compile(r"([^\W_]+)")
 SNIPPET_WORDS = 30
 
 
@@ -46,8 +47,12 @@ def _stemmer(language: str):
 
 
 def stem(word: str, language: str) -> str:
-    """A word as the index keeps it: lowercased, stemmed in `language`, unaccented."""
-    return unaccent(_stemmer(language).stemWord(word.lower()))
+    """A word as the index keeps it: lowercased, unaccented, then stemmed in `language`.
+
+    Unaccented first, as PostgreSQL's configurations do (unaccent, then the stemmer): people
+    type "integracao" for "integração", and both must reduce to the same stem.
+    """
+    return _stemmer(language).stemWord(unaccent(word.lower()))
 
 
 def stems(text: str, language: str) -> list[str]:
@@ -113,7 +118,7 @@ def translations_matching(
     an article has none) that match `text`, annotated with `rank` (higher is better)."""
     text = (text or "").replace("\x00", " ").strip()[:QUERY_MAX_CHARS]
     if not _WORD.search(text):
-        return translations.none()
+        return _nothing(translations)
     languages = [language] if language == BASE_LANGUAGE else [language, BASE_LANGUAGE]
     missing_here = ~Exists(
         ArticleTranslation.objects.filter(article=OuterRef("article"), language=language)
@@ -146,13 +151,18 @@ def translations_matching(
             )
         ranks.append(When(language=row_language, then=rank))
     if not conditions:
-        return translations.none()
+        return _nothing(translations)
     condition = conditions[0]
     for other in conditions[1:]:
         condition |= other
     return translations.filter(condition).annotate(
         rank=Case(*ranks, default=0.0, output_field=FloatField())
     )
+
+
+def _nothing(translations: QuerySet) -> QuerySet:
+    """No match, in the shape of a match (ordered by rank like any other)."""
+    return translations.none().annotate(rank=Value(0.0, output_field=FloatField()))
 
 
 def snippet(
@@ -175,7 +185,14 @@ def snippet(
         if start > 400:  # long articles: the first screens are where answers are
             break
     window = range(best, min(len(tokens), best + words))
-    parts = [f"<mark>{escape(tokens[i])}</mark>" if hits[i] else escape(tokens[i]) for i in window]
+    pieces = _WORD_SPLIT.split(" ".join(tokens[i] for i in window))
+    # split() alternates text between words and the words themselves (odd positions)
+    parts = [
+        f"<mark>{escape(piece)}</mark>"
+        if position % 2 and stem(piece, translation.language) in wanted
+        else escape(piece)
+        for position, piece in enumerate(pieces)
+    ]
     prefix = "… " if best else ""
     suffix = " …" if window.stop < len(tokens) else ""
-    return mark_safe(prefix + " ".join(parts) + suffix)
+    return mark_safe(prefix + "".join(parts) + suffix)
