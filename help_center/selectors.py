@@ -145,7 +145,8 @@ class Hit:
 
 
 def articles_search(user, text: str, language: str, *, limit: int = 20) -> list[Hit]:
-    """The best matches the visitor may read, best first (2 queries).
+    """The best matches the visitor may read, best first (2 queries: the matches, and the
+    languages each is written in).
 
     Ranked in the database (titles weigh most) and only then sliced, so a visitor never
     gets fewer results because of articles they may not read: visibility is in the query.
@@ -158,6 +159,14 @@ def articles_search(user, text: str, language: str, *, limit: int = 20) -> list[
     found = list(
         search.translations_matching(translations, text, language)
         .select_related("article__section__category")
+        .prefetch_related(
+            Prefetch(
+                "article__translations",
+                queryset=ArticleTranslation.objects.only(
+                    "pk", "article_id", "language", "slug", "title"
+                ),
+            )
+        )
         .order_by("-rank", "-article__view_count", "pk")[:limit]
     )
     return [
