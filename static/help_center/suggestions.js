@@ -8,11 +8,11 @@
   const subject = document.querySelector(box.dataset.subject);
   const list = box.querySelector("ul");
   const tokenInput = box.querySelector('input[name="help_center_deflection"]');
-  const csrf = box.querySelector('input[name="csrfmiddlewaretoken"]').value;
   const form = subject && subject.form;
   if (!subject || !form) return;
-  // The token travels with the ticket form, so the ticket records what it was shown.
-  form.appendChild(tokenInput);
+  const csrf = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
+  // The token is sent with the ticket form, so the ticket records what it was shown.
+  if (tokenInput.form !== form) form.appendChild(tokenInput);
   let timer = null;
   let last = "";
 

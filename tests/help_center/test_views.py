@@ -138,3 +138,13 @@ def test_query_counts_do_not_grow_with_articles(who, customer_a, org_a):
     # article: translation, view count, monthly tally, translations, related articles
     # search: the matches, ranked, with their text for the snippets; their languages
     assert after == [5 + session, 4 + session, 5 + session + features, 2 + session]
+
+
+def test_sitemap_lists_public_translations_only(org_a):
+    public = make_article(translations={"en": ("Hours", "x")})
+    private = make_article(visibility=ORGS, organizations=[org_a])
+    draft = make_article(status=Article.Status.DRAFT)
+    content = client_for().get("/help/sitemap.xml").content.decode()
+    assert f"http://testserver{url_of(public)}" in content
+    assert f"http://testserver{url_of(public, 'en')}" in content
+    assert url_of(private) not in content and url_of(draft) not in content
