@@ -100,22 +100,27 @@ def translations_unindex(ids: list[int], *, using: str = "default") -> None:
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])
 
 
-def _fts_expression(text: str, language: str) -> str | None:
-    """An FTS5 query of the text's stems, all required, the last one also as a prefix
-    (suggestions while the customer types); no character of the input is FTS5 syntax."""
+def _fts_expression(text: str, language: str, *, any_word: bool = False) -> str | None:
+    """An FTS5 query of the text's stems, all required (or any, ranked by how many), the
+    last one also as a prefix (the customer is still typing); no character of the input is
+    FTS5 syntax."""
     words = stems(text, language)
     if not words:
         return None
     phrases = [f'"{word}"' for word in words]  # stems are letters and digits only
     phrases[-1] += "*"
-    return " ".join(phrases)
+    return (" OR " if any_word else " ").join(phrases)
 
 
 def translations_matching(
-    translations: QuerySet[ArticleTranslation], text: str, language: str
+    translations: QuerySet[ArticleTranslation], text: str, language: str, *, any_word=False
 ) -> QuerySet[ArticleTranslation]:
     """The translations a reader of `language` would read (theirs, or the Portuguese where
-    an article has none) that match `text`, annotated with `rank` (higher is better)."""
+    an article has none) that match `text`, annotated with `rank` (higher is better).
+
+    A search needs every word; `any_word` (a ticket's subject, a sentence with words no
+    article has) finds articles with any of them, the most matching first.
+    """
     text = (text or "").replace("\x00", " ").strip()[:QUERY_MAX_CHARS]
     if not _WORD.search(text):
         return _nothing(translations)
@@ -129,13 +134,14 @@ def translations_matching(
         if row_language != language:
             scope &= Q(missing_here)
         if _is_postgres(translations.db):
-            query = SearchQuery(
-                unaccent(text), config=pg_config(row_language), search_type="websearch"
-            )
+            words = unaccent(text)
+            if any_word:
+                words = " or ".join(_WORD.findall(words))
+            query = SearchQuery(words, config=pg_config(row_language), search_type="websearch")
             conditions.append(scope & Q(search_vector=query))
             rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=1)
         else:
-            expression = _fts_expression(text, row_language)
+            expression = _fts_expression(text, row_language, any_word=any_word)
             if expression is None:
                 continue
             matching = RawSQL(

@@ -144,7 +144,9 @@ class Hit:
     snippet: str
 
 
-def articles_search(user, text: str, language: str, *, limit: int = 20) -> list[Hit]:
+def articles_search(
+    user, text: str, language: str, *, limit: int = 20, any_word: bool = False
+) -> list[Hit]:
     """The best matches the visitor may read, best first (2 queries: the matches, and the
     languages each is written in).
 
@@ -157,7 +159,7 @@ def articles_search(user, text: str, language: str, *, limit: int = 20) -> list[
         article__in=articles_visible_to(user)
     )
     found = list(
-        search.translations_matching(translations, text, language)
+        search.translations_matching(translations, text, language, any_word=any_word)
         .select_related("article__section__category")
         .prefetch_related(
             Prefetch(
@@ -180,5 +182,5 @@ def articles_search(user, text: str, language: str, *, limit: int = 20) -> list[
 
 
 def article_suggestions(user, text: str, language: str, *, limit: int = 3) -> list[Hit]:
-    """The articles offered while a customer types a new ticket's subject."""
-    return articles_search(user, text, language, limit=limit)
+    """The articles offered for a new ticket's subject: any of its words, best first."""
+    return articles_search(user, text, language, limit=limit, any_word=True)

@@ -97,3 +97,43 @@ def test_the_ticket_records_the_articles_it_was_shown(customer_a, default_policy
     deflection = ticket.help_center_deflection
     assert deflection.outcome == Deflection.Outcome.TICKET
     assert [s.article for s in deflection.suggestions.all()] == [article]
+
+
+def test_the_acknowledgement_email_offers_articles_the_requester_may_read(
+    org_a, org_b, default_policy, levels
+):
+    from django.utils import timezone
+
+    from communications.models import OutboundEmail
+    from communications.services import ticket_open
+    from tests.factories import make_customer
+
+    customer_a = make_customer(organization=org_a, email="ana@acme.example")
+    customer_b = make_customer(organization=org_b, email="bia@globex.example")
+
+    make_article(title="Exportar relatórios", body="Passo a passo.")
+    make_article(
+        title="Exportar relatórios da Acme",
+        visibility=Article.Visibility.ORGANIZATIONS,
+        organizations=[org_a],
+    )
+    for customer in (customer_a, customer_b):
+        now = timezone.now()
+        ticket_open(
+            organization=customer.membership.organization,
+            requester=customer,
+            subject="Como exportar relatórios?",
+            description="?",
+            priority=levels["baixa"],
+            reported_at=now,
+            now=now,
+            channel=Ticket.Channel.PORTAL,
+            category=Ticket.Category.QUESTION,
+            scope=Ticket.Scope.ONE_CUSTOMER,
+        )
+    mine = OutboundEmail.objects.get(to=customer_a.email, subject__contains="Como exportar")
+    theirs = OutboundEmail.objects.get(to=customer_b.email, subject__contains="Como exportar")
+    assert "Exportar relatórios da Acme" in mine.body_text
+    assert "/help/pt-br/exportar-relatorios/" in mine.body_text
+    assert "Exportar relatórios da Acme" not in theirs.body_text
+    assert "Exportar relatórios" in theirs.body_html
