@@ -1,15 +1,18 @@
 """Writing the help center in the back office: thin admin over `help_center.services`."""
 
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from help_center import services
+from help_center import reports, services
 from help_center.models import (
     Article,
     ArticleAttachment,
@@ -105,10 +108,43 @@ class ArticleAdmin(HistoryAdmin):
         (None, {"fields": ["change_reason"]}),
     ]
 
+    change_list_template = "admin/help_center/article/change_list.html"
+
     def get_queryset(self, request):
         return (
             super().get_queryset(request).prefetch_related("translations").select_related("section")
         )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("report/", wrap(self.report_view), name="help_center_report"),
+            *super().get_urls(),
+        ]
+
+    def report_view(self, request):
+        """Views, helpfulness, searches without results and deflections of the last months."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            months = min(max(int(request.GET.get("months", 12)), 1), 36)
+        except ValueError:
+            months = 12
+        now = timezone.localtime()
+        first = now.date().replace(day=1)
+        for _step in range(months - 1):
+            first = (first - timedelta(days=1)).replace(day=1)
+        start = datetime.combine(first, time.min, tzinfo=now.tzinfo)
+        report = reports.help_center_report(start=start, end=now + timedelta(seconds=1))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Help center report"),
+            "report": report,
+            "charts": reports.report_charts(report),
+            "months": months,
+        }
+        return TemplateResponse(request, "admin/help_center/report.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
