@@ -3,8 +3,11 @@
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,7 +15,8 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from help_center import reports, services
+from communications.notifications import language_of
+from help_center import reports, selectors, services
 from help_center.models import (
     Article,
     ArticleAttachment,
@@ -23,6 +27,7 @@ from help_center.models import (
     UnansweredSearch,
 )
 from helpdesk.history_admin import HistoryAdmin
+from tickets.models import Ticket
 
 PUBLISH = "help_center.publish_article"
 
@@ -119,6 +124,16 @@ class ArticleAdmin(HistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("report/", wrap(self.report_view), name="help_center_report"),
+            path(
+                "lookup/<int:ticket_id>/",
+                wrap(self.lookup_view),
+                name="help_center_article_lookup",
+            ),
+            path(
+                "from-ticket/<int:ticket_id>/",
+                wrap(self.from_ticket_view),
+                name="help_center_article_from_ticket",
+            ),
             *super().get_urls(),
         ]
 
@@ -145,6 +160,44 @@ class ArticleAdmin(HistoryAdmin):
             "months": months,
         }
         return TemplateResponse(request, "admin/help_center/report.html", context)
+
+    def lookup_view(self, request, ticket_id: int):
+        """Articles the ticket's requester may read, for a link in the reply (JSON)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        ticket = get_object_or_404(Ticket.objects.select_related("requester"), pk=ticket_id)
+        language = language_of(ticket.requester)
+        hits = selectors.articles_search(
+            ticket.requester, request.GET.get("q", "")[:200], language, limit=8, any_word=True
+        )
+        root = settings.PORTAL_URL.rstrip("/")
+        return JsonResponse(
+            {
+                "results": [
+                    {"title": hit.shown.translation.title, "url": root + hit.shown.url}
+                    for hit in hits
+                ]
+            }
+        )
+
+    def from_ticket_view(self, request, ticket_id: int):
+        """ "Create article from this ticket": a draft from its question and answer."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        ticket = get_object_or_404(Ticket, pk=ticket_id)
+        section = Section.objects.order_by("category__position", "position", "pk").first()
+        if section is None:
+            self.message_user(request, gettext("Create a section first."), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:help_center_section_add"))
+        try:
+            article = services.article_draft_from_ticket(
+                ticket=ticket, author=request.user, now=timezone.now(), section=section
+            )
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
+        self.message_user(request, gettext("Draft created: edit it before publishing."))
+        return HttpResponseRedirect(reverse("admin:help_center_article_change", args=[article.pk]))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
