@@ -15,7 +15,6 @@ import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,7 +26,7 @@ STEMMERS = {"pt-br": "portuguese", "en": "english", "es": "spanish"}
 FTS_TABLE = "help_center_fts"
 FTS_CREATE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-    "title, summary, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+    "language, title, summary, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
 )
 FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 QUERY_MAX_CHARS = 200
@@ -83,13 +82,15 @@ def translations_index(ids: list[int], *, using: str = "default") -> None:
             return
         rows = ArticleTranslation.objects.using(using).filter(pk__in=ids)
         rows = rows.values_list("pk", "language", "title", "summary", "body_text")
+        rows = [(pk, _fts_language(lang), lang, *texts) for pk, lang, *texts in rows]
         cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])
         cursor.executemany(
-            f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
+            f"INSERT INTO {FTS_TABLE} (rowid, language, title, summary, body) "
+            "VALUES (%s, %s, %s, %s, %s)",
             [
-                (pk, " ".join(stems(title, language)), " ".join(stems(summary, language)),
+                (pk, token, " ".join(stems(title, language)), " ".join(stems(summary, language)),
                  " ".join(stems(body, language)))
-                for pk, language, title, summary, body in rows
+                for pk, token, language, title, summary, body in rows
             ],
         )  # fmt: skip
 
@@ -128,7 +129,7 @@ def translations_matching(
     missing_here = ~Exists(
         ArticleTranslation.objects.filter(article=OuterRef("article"), language=language)
     )
-    conditions, ranks = [], []
+    conditions, ranks, matches = [], [], []
     for row_language in languages:
         scope = Q(language=row_language)
         if row_language != language:
@@ -142,20 +143,16 @@ def translations_matching(
             rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=1)
         else:
             expression = _fts_expression(text, row_language, any_word=any_word)
-            if expression is None:
-                continue
-            matching = RawSQL(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (expression,)
-            )
-            conditions.append(scope & Q(pk__in=matching))
-            # bm25 is lower for better matches; titles weigh most, then summaries.
-            rank = RawSQL(
-                f"(SELECT -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid = {ArticleTranslation._meta.db_table}.id)",
-                (expression,),
-                output_field=FloatField(),
-            )
+            if expression is not None:
+                # the language column keeps each translation to its own language's stems
+                matches.append(
+                    f"(language : {_fts_language(row_language)} "
+                    f"AND {{title summary body}} : ({expression}))"
+                )
+            continue
         ranks.append(When(language=row_language, then=rank))
+    if not _is_postgres(translations.db):
+        return _fts_matching(translations, matches, language, missing_here)
     if not conditions:
         return _nothing(translations)
     condition = conditions[0]
@@ -163,6 +160,29 @@ def translations_matching(
         condition |= other
     return translations.filter(condition).annotate(
         rank=Case(*ranks, default=0.0, output_field=FloatField())
+    )
+
+
+def _fts_language(language: str) -> str:
+    """The language as one FTS5 token ("pt-br" would be two)."""
+    return language.replace("-", "")
+
+
+def _fts_matching(translations, matches: list[str], language: str, missing_here) -> QuerySet:
+    """SQLite: one FTS5 MATCH joined to the translations, ranked by bm25 (computed once per
+    match, in the same scan; titles weigh most, then summaries, the language column none)."""
+    if not matches:
+        return _nothing(translations)
+    table = ArticleTranslation._meta.db_table
+    if language != BASE_LANGUAGE:
+        translations = translations.filter(
+            Q(language=language) | Q(Q(missing_here), language=BASE_LANGUAGE)
+        )
+    return translations.extra(
+        select={"rank": f"-bm25({FTS_TABLE}, 0.0, 10.0, 4.0, 1.0)"},
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"],
+        params=[" OR ".join(matches)],
     )
 
 
