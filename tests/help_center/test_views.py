@@ -148,3 +148,26 @@ def test_sitemap_lists_public_translations_only(org_a):
     assert f"http://testserver{url_of(public)}" in content
     assert f"http://testserver{url_of(public, 'en')}" in content
     assert url_of(private) not in content and url_of(draft) not in content
+
+
+def test_images_follow_their_article_visibility(org_a, customer_a, customer_b):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from help_center import services
+    from help_center.models import ArticleAttachment
+
+    article = make_article(visibility=ORGS, organizations=[org_a])
+    ArticleAttachment.objects.create(
+        article=article, file=SimpleUploadedFile("tela.png", b"\x89PNG fake", "image/png")
+    )
+    services.translation_save(
+        article=article, language="pt-br", title="Com imagem", body="![Tela](attachment:tela.png)"
+    )
+    url = reverse("help_center:image", args=[article.pk, "tela.png"])
+    assert f'src="{url}"'.encode() in client_for(customer_a).get(url_of(article)).content
+    response = client_for(customer_a).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client_for(customer_b).get(url).status_code == 404
+    assert client_for().get(url).status_code == 404
+    missing = reverse("help_center:image", args=[article.pk, "other.png"])
+    assert client_for(customer_a).get(missing).status_code == 404
