@@ -9,7 +9,7 @@ PostgreSQL uses), and results are ranked (title above summary above body).
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -45,6 +45,7 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(STEMMERS.get(language, "portuguese"))
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
     """A word as the index keeps it: lowercased, unaccented, then stemmed in `language`.
 
