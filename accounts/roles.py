@@ -151,3 +151,34 @@ def roles_migrate(apps, schema_editor) -> None:
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     roles_install(apps, strict=False)
+
+
+# The help center: agents write and preview articles; those with the publish permission
+# (team leads) publish, archive and unpublish them.
+_HELP_CENTER_WRITE = [
+    "help_center.view_article",
+    "help_center.add_article",
+    "help_center.change_article",
+    "help_center.view_historicalarticle",
+    "help_center.view_articletranslation",
+    "help_center.add_articletranslation",
+    "help_center.change_articletranslation",
+    "help_center.view_historicalarticletranslation",
+    "help_center.view_articleattachment",
+    "help_center.add_articleattachment",
+    "help_center.change_articleattachment",
+    "help_center.delete_articleattachment",
+    "help_center.view_category",
+    "help_center.view_section",
+    "help_center.view_articlefeedback",
+    "help_center.view_unansweredsearch",
+]
+ROLES[AGENTS] += _HELP_CENTER_WRITE
+ROLES[TEAM_LEADS] += [
+    *_HELP_CENTER_WRITE,
+    "help_center.publish_article",
+    "help_center.add_category",
+    "help_center.change_category",
+    "help_center.add_section",
+    "help_center.change_section",
+]

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "workspace",
     "notices",
     "satisfaction",
+    "help_center",
     "axes",
 ]
 

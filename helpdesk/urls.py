@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("tickets.api.urls")),
     path("api/", include("feature_requests.api.urls")),
+    path("api/", include("help_center.api.urls")),
     path("account/tokens/", include("accounts.urls")),
     path("feature-requests/", include("feature_requests.urls")),
     path("", include("communications.urls")),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("agreement/", sla_views.agreement, name="agreement"),
     path("reports/", include("reports.urls")),
     path("satisfaction/", include("satisfaction.urls")),
+    path("help/", include("help_center.urls")),
     path("", include("tickets.urls")),
 ]
 

@@ -17,6 +17,7 @@ from communications import selectors as record_selectors
 from communications import services as record_services
 from communications.forms import MessageForm
 from communications.models import Message
+from help_center import services as help_center_services
 from helpdesk.db import IdsFirstPaginator
 from search import selectors as search_selectors
 from sla import selectors as sla_selectors
@@ -121,6 +122,12 @@ def ticket_new(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            help_center_services.deflection_ticket_opened(
+                token=request.POST.get("help_center_deflection"),
+                user=request.user,
+                ticket=ticket,
+                now=now,
+            )
             return redirect(f"{ticket.get_absolute_url()}?opened=1")
     if request.method == "POST":
         note_files_not_kept(form)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         self._rota(analyst)
         if not Ticket.objects.filter(organization=organization).exists():
             self._tickets(organization, customer, analyst)
+        call_command("load_help_center_demo", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
         for username, password, role in LOGINS:
             self.stdout.write(f"  {username:<10} {password:<20} {role}")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HelpCenterConfig(AppConfig):
+    name = "help_center"
+    verbose_name = _("Help center")

@@ -1,0 +1,225 @@
+"""Article search: stemmed per language, accent-insensitive, ranked, with highlighted snippets.
+
+The approach of the tickets' search (`search` app): PostgreSQL text search vectors behind a GIN
+index, an FTS5 table on SQLite, the query unaccented in Python (`search.postgres.unaccent`)
+and never read as query syntax. What differs: an article translation is in one known
+language, so it is stemmed in that language only (PostgreSQL: a configuration per language
+that unaccents then stems; SQLite: Snowball stems written to FTS5, the same algorithms
+PostgreSQL uses), and results are ranked (title above summary above body).
+"""
+
+import re
+from functools import cache, lru_cache
+
+import snowballstemmer
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from help_center.models import BASE_LANGUAGE, ArticleTranslation
+from search.postgres import unaccent
+
+# A translation's language -> Snowball's name for it (and PostgreSQL's stemming dictionary).
+STEMMERS = {"pt-br": "portuguese", "en": "english", "es": "spanish"}
+FTS_TABLE = "help_center_fts"
+FTS_CREATE = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+    "language, title, summary, body, tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+)
+FTS_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
+QUERY_MAX_CHARS = 200
+_WORD = re.compile(r"[^\W_]+")
+_WORD_SPLIT = re.compile(r"([^\W_]+)")
+SNIPPET_WORDS = 30
+
+
+def pg_config(language: str) -> str:
+    """The PostgreSQL text search configuration of a language (created by the migration)."""
+    return f"help_center_{STEMMERS[language]}"
+
+
+@cache
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(STEMMERS.get(language, "portuguese"))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    """A word as the index keeps it: lowercased, unaccented, then stemmed in `language`.
+
+    Unaccented first, as PostgreSQL's configurations do (unaccent, then the stemmer): people
+    type "integracao" for "integração", and both must reduce to the same stem.
+    """
+    return _stemmer(language).stemWord(unaccent(word.lower()))
+
+
+def stems(text: str, language: str) -> list[str]:
+    return [stem(word, language) for word in _WORD.findall(text)]
+
+
+def _is_postgres(using: str) -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def translations_index(ids: list[int], *, using: str = "default") -> None:
+    """Bring these translations' search entries up to date (after a save)."""
+    if not ids:
+        return
+    table = ArticleTranslation._meta.db_table
+    with connections[using].cursor() as cursor:
+        if _is_postgres(using):
+            for language in STEMMERS:
+                config = pg_config(language)
+                cursor.execute(
+                    f"UPDATE {table} SET search_vector = "
+                    f"setweight(to_tsvector('{config}', title), 'A') || "
+                    f"setweight(to_tsvector('{config}', summary), 'B') || "
+                    f"setweight(to_tsvector('{config}', body_text), 'C') "
+                    "WHERE id = ANY(%s) AND language = %s",
+                    [ids, language],
+                )
+            return
+        rows = ArticleTranslation.objects.using(using).filter(pk__in=ids)
+        rows = rows.values_list("pk", "language", "title", "summary", "body_text")
+        rows = [(pk, _fts_language(lang), lang, *texts) for pk, lang, *texts in rows]
+        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, language, title, summary, body) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                (pk, token, " ".join(stems(title, language)), " ".join(stems(summary, language)),
+                 " ".join(stems(body, language)))
+                for pk, token, language, title, summary, body in rows
+            ],
+        )  # fmt: skip
+
+
+def translations_unindex(ids: list[int], *, using: str = "default") -> None:
+    if not _is_postgres(using):
+        with connections[using].cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in ids])
+
+
+def _fts_expression(text: str, language: str, *, any_word: bool = False) -> str | None:
+    """An FTS5 query of the text's stems, all required (or any, ranked by how many), the
+    last one also as a prefix (the customer is still typing); no character of the input is
+    FTS5 syntax."""
+    words = stems(text, language)
+    if not words:
+        return None
+    phrases = [f'"{word}"' for word in words]  # stems are letters and digits only
+    phrases[-1] += "*"
+    return (" OR " if any_word else " ").join(phrases)
+
+
+def translations_matching(
+    translations: QuerySet[ArticleTranslation], text: str, language: str, *, any_word=False
+) -> QuerySet[ArticleTranslation]:
+    """The translations a reader of `language` would read (theirs, or the Portuguese where
+    an article has none) that match `text`, annotated with `rank` (higher is better).
+
+    A search needs every word; `any_word` (a ticket's subject, a sentence with words no
+    article has) finds articles with any of them, the most matching first.
+    """
+    text = (text or "").replace("\x00", " ").strip()[:QUERY_MAX_CHARS]
+    if not _WORD.search(text):
+        return _nothing(translations)
+    languages = [language] if language == BASE_LANGUAGE else [language, BASE_LANGUAGE]
+    missing_here = ~Exists(
+        ArticleTranslation.objects.filter(article=OuterRef("article"), language=language)
+    )
+    conditions, ranks, matches = [], [], []
+    for row_language in languages:
+        scope = Q(language=row_language)
+        if row_language != language:
+            scope &= Q(missing_here)
+        if _is_postgres(translations.db):
+            words = unaccent(text)
+            if any_word:
+                words = " or ".join(_WORD.findall(words))
+            query = SearchQuery(words, config=pg_config(row_language), search_type="websearch")
+            conditions.append(scope & Q(search_vector=query))
+            rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=1)
+        else:
+            expression = _fts_expression(text, row_language, any_word=any_word)
+            if expression is not None:
+                # the language column keeps each translation to its own language's stems
+                matches.append(
+                    f"(language : {_fts_language(row_language)} "
+                    f"AND {{title summary body}} : ({expression}))"
+                )
+            continue
+        ranks.append(When(language=row_language, then=rank))
+    if not _is_postgres(translations.db):
+        return _fts_matching(translations, matches, language, missing_here)
+    if not conditions:
+        return _nothing(translations)
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return translations.filter(condition).annotate(
+        rank=Case(*ranks, default=0.0, output_field=FloatField())
+    )
+
+
+def _fts_language(language: str) -> str:
+    """The language as one FTS5 token ("pt-br" would be two)."""
+    return language.replace("-", "")
+
+
+def _fts_matching(translations, matches: list[str], language: str, missing_here) -> QuerySet:
+    """SQLite: one FTS5 MATCH joined to the translations, ranked by bm25 (computed once per
+    match, in the same scan; titles weigh most, then summaries, the language column none)."""
+    if not matches:
+        return _nothing(translations)
+    table = ArticleTranslation._meta.db_table
+    if language != BASE_LANGUAGE:
+        translations = translations.filter(
+            Q(language=language) | Q(Q(missing_here), language=BASE_LANGUAGE)
+        )
+    return translations.extra(
+        select={"rank": f"-bm25({FTS_TABLE}, 0.0, 10.0, 4.0, 1.0)"},
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = {table}.id", f"{FTS_TABLE} MATCH %s"],
+        params=[" OR ".join(matches)],
+    )
+
+
+def _nothing(translations: QuerySet) -> QuerySet:
+    """No match, in the shape of a match (ordered by rank like any other)."""
+    return translations.none().annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+def snippet(
+    translation: ArticleTranslation, text: str, *, words: int = SNIPPET_WORDS
+) -> SafeString:
+    """A window of the body around the most query words, those words in <mark>, escaped."""
+    wanted = set(stems(text, translation.language))
+    tokens = re.findall(r"\S+", translation.body_text or translation.summary)
+    if not tokens:
+        return mark_safe("")
+    hits = [
+        any(stem(word, translation.language) in wanted for word in _WORD.findall(token))
+        for token in tokens
+    ]
+    best, best_hits = 0, -1
+    for start in range(0, max(1, len(tokens) - words + 1)):
+        count = sum(hits[start : start + words])
+        if count > best_hits:
+            best, best_hits = start, count
+        if start > 400:  # long articles: the first screens are where answers are
+            break
+    window = range(best, min(len(tokens), best + words))
+    pieces = _WORD_SPLIT.split(" ".join(tokens[i] for i in window))
+    # split() alternates text between words and the words themselves (odd positions)
+    parts = [
+        f"<mark>{escape(piece)}</mark>"
+        if position % 2 and stem(piece, translation.language) in wanted
+        else escape(piece)
+        for position, piece in enumerate(pieces)
+    ]
+    prefix = "… " if best else ""
+    suffix = " …" if window.stop < len(tokens) else ""
+    return mark_safe(prefix + "".join(parts) + suffix)
