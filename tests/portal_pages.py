@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from communications import services as record_services
 from feature_requests.models import FeatureRequest
+from help_center.demo import demo_articles_load
 from tests import factories
 from tickets import services
 
@@ -63,9 +64,12 @@ def portal_world(levels) -> dict:
     feature_request = factories.make_feature_request(
         author=admin, title="Relatório por cliente", status=FeatureRequest.Status.APPROVED
     )
+    articles = demo_articles_load(author=analyst, now=now)
     return {
         "admin": admin,
         "organization": organization,
+        "article": articles[0].translations.get(language="pt-br"),
+        "category": articles[0].section.category,
         "ticket": ticket,
         "cancelled": cancelled,
         "feature_request": feature_request,
@@ -90,6 +94,19 @@ def signed_in_paths(world) -> dict[str, str]:
         "feature-request new": "/feature-requests/new/",
         "feature-request notices": "/feature-requests/notices/",
         "not found": "/tickets/HD-0000-000000/",
+        "rate the ticket": f"/satisfaction/tickets/{world['ticket'].reference}/rate/",
+        **help_paths(world),
+    }
+
+
+def help_paths(world) -> dict[str, str]:
+    """The help center's pages, the same for visitors and customers."""
+    return {
+        "help home": "/help/",
+        "help category": world["category"].get_absolute_url(),
+        "help article": world["article"].get_absolute_url(),
+        "help search": "/help/search/?q=chamado",
+        "help search, nothing found": "/help/search/?q=zzzqqq",
     }
 
 
