@@ -18,10 +18,11 @@ WORKING_HOURS = datetime(2026, 11, 25, 10, tzinfo=SAO_PAULO)  # a Wednesday morn
 NIGHT = datetime(2026, 11, 25, 23, tzinfo=SAO_PAULO)
 # The service alone: contract, policy and its rules (5), reference, the version in force
 # with its snapshot, ticket and its history, clocks, their events (the clocks' triggers
-# write the ticket's next due), analysts with their preferences, the desk's hours, the
-# e-mails (insert, read back), and after the commit one send task (at night two: the
+# write the ticket's next due), the help center's articles offered in the customer's e-mail
+# (the matches and their translations), analysts with their preferences, the desk's hours,
+# the e-mails (insert, read back), and after the commit one send task (at night two: the
 # customer's now, the analysts' held for the morning), and the triage rules (none here).
-SERVICE_QUERIES = {"working-hours": 18, "night": 19}
+SERVICE_QUERIES = {"working-hours": 20, "night": 21}
 
 
 def _open(customer, level, now):
