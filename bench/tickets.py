@@ -27,11 +27,13 @@ at one.
     .venv/bin/python bench/tickets.py                  # 100,000 tickets
     .venv/bin/python bench/tickets.py --million        # and 1,000,000 (tens of minutes)
     .venv/bin/python bench/tickets.py --tickets 1000000  # 1,000,000 only
+    .venv/bin/python bench/tickets.py --tickets 1000000 --keep /tmp/hd1m.sqlite3  # kept
     DATABASE_URL=postgres://postgres@127.0.0.1:55432/hd_scale .venv/bin/python \\
         bench/tickets.py --million
 """
 
 import argparse
+import itertools
 import logging
 import os
 import random
@@ -55,6 +57,7 @@ django.setup()
 
 import numpy as np  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -74,7 +77,7 @@ from sla.models import PriorityLevel, PriorityTarget, SLAClock  # noqa: E402
 from tests import factories  # noqa: E402
 from tickets import services as ticket_services  # noqa: E402
 from tickets import triggers as breach_triggers  # noqa: E402
-from tickets.models import Ticket  # noqa: E402
+from tickets.models import Organization, Ticket  # noqa: E402
 
 SEED = 20261125
 MICROSECOND = timedelta(microseconds=1)
@@ -127,15 +130,7 @@ class Desk:
         self.snapshot = sla_services.snapshot_take(sla_selectors.default_policy())
         self.engine = sla_services.snapshot_engine(self.snapshot)
         self.levels = list(PriorityLevel.objects.order_by("number"))
-        self.organizations = [
-            factories.make_organization(name=f"Empresa {n:02d}") for n in range(ORGANIZATIONS)
-        ]
-        self.customers = [
-            factories.make_customer(organization=organization)
-            for organization in self.organizations
-            for _ in range(CUSTOMERS_EACH)
-        ]
-        self.analysts = [factories.make_analyst() for _ in range(ANALYSTS)]
+        self._people()
         self.targets = [
             sla_services.snapshot_targets(
                 self.snapshot, level_code=level.code, integration_24x7=False
@@ -162,6 +157,34 @@ class Desk:
         self.clock_template = SLAClock(budget=timedelta(0), started_at=now)
         self.message_template = Message(direction="in", channel="portal", body="")
         self.message_template.created_at = self.message_template.updated_at = now
+
+    def _people(self) -> None:
+        """Organizations, customers and analysts: made on a new desk, found on a kept one
+        (--keep), where the factories' numbering then starts past the users already there."""
+        kept = list(Organization.objects.filter(name__startswith="Empresa ").order_by("name"))
+        if kept:
+            factories._sequence = itertools.count(
+                User.objects.aggregate(last=Max("pk"))["last"] + 1
+            )
+            self.organizations = kept
+            self.customers = list(
+                User.objects.filter(membership__organization__in=kept)
+                .select_related("membership")
+                .order_by("pk")
+            )
+            self.analysts = list(
+                User.objects.filter(is_staff=True, is_superuser=False).order_by("pk")[:ANALYSTS]
+            )
+            return
+        self.organizations = [
+            factories.make_organization(name=f"Empresa {n:02d}") for n in range(ORGANIZATIONS)
+        ]
+        self.customers = [
+            factories.make_customer(organization=organization)
+            for organization in self.organizations
+            for _ in range(CUSTOMERS_EACH)
+        ]
+        self.analysts = [factories.make_analyst() for _ in range(ANALYSTS)]
 
     def texts(self, rng: np.random.Generator, count: int, width: int) -> list[str]:
         draws = rng.choice(len(self.words), count * width, p=self.weights)
@@ -542,6 +565,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100_000, help="first size")
     parser.add_argument("--million", action="store_true", help="then grow to 1,000,000 tickets")
+    parser.add_argument(
+        "--keep",
+        metavar="FILE",
+        help="SQLite: seed into FILE and keep it; a later run on the same FILE measures what "
+        "is there and seeds only the tickets missing (to study one size without reseeding)",
+    )
     args = parser.parse_args()
     sizes = [args.tickets] + ([1_000_000] if args.million and args.tickets < 1_000_000 else [])
     logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login otherwise
@@ -549,11 +578,18 @@ def main() -> None:
     settings.DEBUG = False  # no query log: it would cost time and fill up
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+    if args.keep:
+        if connection.vendor != "sqlite":
+            parser.error("--keep is for SQLite (on PostgreSQL, name the database in DATABASE_URL)")
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = args.keep
+    old_config = setup_databases(
+        verbosity=0, interactive=False, serialized_aliases=set(), keepdb=bool(args.keep)
+    )
     try:
         run(sizes)
     finally:
-        teardown_databases(old_config, verbosity=0)
+        if not args.keep:
+            teardown_databases(old_config, verbosity=0)
 
 
 def run(sizes: list[int]) -> None:

@@ -18,12 +18,21 @@ def backend(using: str = "default") -> ModuleType:
     return postgres if connections[using].vendor == "postgresql" else sqlite
 
 
-def tickets_index(ticket_ids: Iterable[int], *, using: str = "default", force: bool = False):
+def tickets_index(
+    ticket_ids: Iterable[int],
+    *,
+    using: str = "default",
+    force: bool = False,
+    new: Iterable[int] = (),
+):
     """Bring these tickets' documents up to date now; return how many were rewritten.
 
     A document whose text did not change is left alone (its digest says so) unless `force`,
-    as after a change of the index's configuration. A ticket gone loses its document.
+    as after a change of the index's configuration. A ticket gone loses its document. The
+    `new` tickets (created since) have no document to compare with: theirs is written
+    without reading the digests.
     """
+    new = set(new)
     index = backend(using)
     now = timezone.now()
     ids = sorted(set(ticket_ids))
@@ -35,41 +44,53 @@ def tickets_index(ticket_ids: Iterable[int], *, using: str = "default", force: b
         if gone:
             index.documents_remove(gone, using=using)
         changed = list(texts.values())
-        if not force and changed:
+        known = [pk for pk in texts if pk not in new]
+        if not force and known:
             current = dict(
                 TicketSearchDocument.objects.using(using)
-                .filter(ticket_id__in=list(texts))
+                .filter(ticket_id__in=known)
                 .values_list("ticket_id", "digest")
             )
-            changed = [text for text in changed if current.get(text.ticket_id) != text.digest]
+            changed = [
+                text
+                for text in changed
+                if text.ticket_id in new or current.get(text.ticket_id) != text.digest
+            ]
         index.documents_write(changed, now=now, using=using)
         written += len(changed)
     return written
 
 
-def tickets_index_later(ticket_ids: Iterable[int], *, using: str = "default") -> None:
+def tickets_index_later(
+    ticket_ids: Iterable[int], *, using: str = "default", created: bool = False
+) -> None:
     """Index these tickets when the current transaction commits (now, outside one).
 
     However many saves touch a ticket in one transaction, it is indexed once, reading what
-    was committed; a rolled-back transaction indexes nothing.
+    was committed; a rolled-back transaction indexes nothing. `created`: the tickets were
+    just inserted, so they have no document yet to compare with.
     """
+    ticket_ids = set(ticket_ids)
     connection = connections[using]
     if not connection.in_atomic_block:
-        tickets_index(ticket_ids, using=using)
+        tickets_index(ticket_ids, using=using, new=ticket_ids if created else ())
         return
-    _pending(connection).ids.update(ticket_ids)
+    pending = _pending(connection)
+    pending.ids.update(ticket_ids)
+    if created:
+        pending.new.update(ticket_ids)
 
 
 class _Pending:
     """Tickets waiting for the commit of the transaction that changed them."""
 
-    def __init__(self, using: str, ids: set[int]) -> None:
-        self.using, self.ids, self.done = using, ids, False
+    def __init__(self, using: str, ids: set[int], new: set[int]) -> None:
+        self.using, self.ids, self.new, self.done = using, ids, new, False
 
     def __call__(self) -> None:
         self.done = True
-        ids, self.ids = self.ids, set()
-        tickets_index(ids, using=self.using)
+        ids, self.ids, new, self.new = self.ids, set(), self.new, set()
+        tickets_index(ids, using=self.using, new=new)
 
 
 def _pending(connection) -> _Pending:
@@ -83,8 +104,12 @@ def _pending(connection) -> _Pending:
     registered: list[Callable] = [entry[1] for entry in connection.run_on_commit]
     if pending is not None and not pending.done and any(c is pending for c in registered):
         return pending
-    carried = pending.ids if pending is not None and not pending.done else set()
-    pending = _Pending(connection.alias, set(carried))
+    carried = pending is not None and not pending.done
+    pending = _Pending(
+        connection.alias,
+        set(pending.ids) if carried else set(),
+        set(pending.new) if carried else set(),
+    )
     connection._search_pending = pending
     transaction.on_commit(pending, using=connection.alias)
     return pending

@@ -41,7 +41,7 @@ def connect() -> None:
 
 def ticket_saved(sender, instance: Ticket, created: bool, update_fields, using, **kwargs):
     if created or update_fields is None or TICKET_FIELDS & set(update_fields):
-        services.tickets_index_later([instance.pk], using=using)
+        services.tickets_index_later([instance.pk], using=using, created=created)
 
 
 def ticket_deleted(sender, instance: Ticket, using, **kwargs):

@@ -39,11 +39,10 @@ def documents_write(texts: list[TicketText], *, now: datetime, using: str) -> No
         update_fields=["digest", "indexed_at"],
     )
     with connections[using].cursor() as cursor:
+        # FTS5 honours OR REPLACE on the rowid: the old row's terms go, one statement
         cursor.executemany(
-            f"DELETE FROM {TABLE} WHERE rowid = %s", [(text.ticket_id,) for text in texts]
-        )
-        cursor.executemany(
-            f"INSERT INTO {TABLE} (rowid, customer_text, notes_text) VALUES (%s, %s, %s)",
+            f"INSERT OR REPLACE INTO {TABLE} (rowid, customer_text, notes_text) "
+            "VALUES (%s, %s, %s)",
             [(text.ticket_id, text.public, text.notes) for text in texts],
         )
 

@@ -18,14 +18,19 @@ from tickets.models import Ticket
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 WORKING_HOURS = datetime(2026, 11, 25, 10, tzinfo=SAO_PAULO)  # a Wednesday morning
 NIGHT = datetime(2026, 11, 25, 23, tzinfo=SAO_PAULO)
-# The service alone: contract, policy and its rules (5), reference, the version in force
+# The service alone: contract, policy and its rules (6), reference, the version in force
 # with its snapshot, ticket and its history, clocks, their events (the clocks' triggers
-# write the ticket's next due), the help center's articles offered in the customer's e-mail
-# (the matches and their translations, read once for its text and HTML bodies), analysts
-# with their preferences, the desk's hours, the e-mails (insert, read back), and after the
-# commit one send task (at night two: the customer's now, the analysts' held for the
-# morning), and the triage rules (none here).
-SERVICE_QUERIES = {"working-hours": 20, "night": 21}
+# write the ticket's next due), analysts with their preferences, the desk's hours, the help
+# center's articles offered in the customer's e-mail (the matches and their translations,
+# read once for its text and HTML bodies), the e-mails (insert, read back); after the
+# commit the search document (the ticket's words, its messages, the document and its FTS
+# row on SQLite, one upsert on PostgreSQL), one send task (at night two: the customer's
+# now, the analysts' held for the morning), and the triage rules (none here).
+SERVICE_QUERIES = {"working-hours": 23, "night": 24}
+
+
+def _service_queries(when: str) -> int:
+    return SERVICE_QUERIES[when] + (1 if connection.vendor == "sqlite" else 0)  # the FTS row
 
 
 def _open(customer, level, now):
@@ -57,7 +62,10 @@ def test_ticket_creation_costs_the_same_queries_whatever_the_number_of_analysts(
     now = {"working-hours": WORKING_HOURS, "night": NIGHT}[when]
     customer = factories.make_customer(email="cliente@example.com")
     _article_on_integration_failures(author=_analysts(1)[0])
-    _open(customer, levels["media"], now)  # the year's reference row and the rules on record
+    # the year's reference row and the rules on record; its callbacks run, so that the
+    # measured opening registers its own (search indexing included) and they are counted
+    with django_capture_on_commit_callbacks(execute=True):
+        _open(customer, levels["media"], now)
     counts = []
     for more in (0, 11):
         _analysts(more, prefix="mais")
@@ -73,7 +81,7 @@ def test_ticket_creation_costs_the_same_queries_whatever_the_number_of_analysts(
         assert emails.count() == 1 + 1 + more  # the customer and every analyst
         held = emails.exclude(next_attempt_at=None).count()
         assert held == (0 if when == "working-hours" else 1 + more)  # analysts wait for morning
-    assert counts == [SERVICE_QUERIES[when]] * 2
+    assert counts == [_service_queries(when)] * 2
 
 
 def test_one_send_task_per_event_not_per_analyst(
@@ -102,7 +110,6 @@ def _email_at_any_hour() -> None:
     )
 
 
-API_QUERIES = 2 + 1 + SERVICE_QUERIES["working-hours"] + 2
 SAVEPOINTS = 2
 
 
@@ -113,7 +120,8 @@ def test_the_api_opens_a_ticket_in_the_same_queries_for_1_and_12_analysts(
     _article_on_integration_failures(author=factories.make_analyst(email="autora@desk.example"))
     client.force_login(customer)
     body = {"subject": "Falha na integração", "description": "Sem sincronizar", "priority": "media"}
-    client.post("/api/tickets/", body, content_type="application/json")  # the year's first
+    with django_capture_on_commit_callbacks(execute=True):  # the year's first, all run
+        client.post("/api/tickets/", body, content_type="application/json")
     counts = []
     for more in (1, 11):
         _analysts(more, prefix=f"a{more}-")
@@ -125,5 +133,5 @@ def test_the_api_opens_a_ticket_in_the_same_queries_for_1_and_12_analysts(
             response = client.post("/api/tickets/", body, content_type="application/json")
         assert response.status_code == 201
         counts.append(len(posting.captured_queries))
-    assert counts == [API_QUERIES + SAVEPOINTS] * 2
+    assert counts == [2 + 1 + _service_queries("working-hours") + 2 + SAVEPOINTS] * 2
     assert Ticket.objects.count() == 3
