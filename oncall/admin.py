@@ -193,6 +193,7 @@ class NotificationPreferenceAdmin(HistoryAdmin):
         "on_customer_answer",
         "on_mention",
         "on_at_risk",
+        "on_low_rating",
     ]
     list_select_related = ["user", "working_calendar"]
     list_filter = ["outside_hours"]
