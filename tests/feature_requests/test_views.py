@@ -131,6 +131,8 @@ def test_filters_sort_and_search(world):
     assert "Modo escuro" in page and "Exportar CSV" not in page
     page = client.get("/feature-requests/?q=exportar").content.decode()
     assert "Exportar CSV" in page and "Modo escuro" not in page
+    page = client.get("/feature-requests/?q=MODO+ESCURO").content.decode()
+    assert "Modo escuro" in page and "Exportar CSV" not in page
 
 
 @pytest.mark.parametrize(
