@@ -183,17 +183,23 @@ def _refusal_pages(page, base: str, language: str):
 def test_every_portal_page_fits_a_390px_phone_in_each_language(
     new_context, live_server, levels, default_policy, screenshots
 ):
-    from tests.portal_pages import ANONYMOUS_PATHS, portal_world, signed_in_paths
+    from tests.portal_pages import (
+        ANONYMOUS_PATHS,
+        email_link_paths,
+        portal_world,
+        signed_in_paths,
+    )
 
     base = live_server.url
     world = portal_world(levels)
     paths = signed_in_paths(world)
+    anonymous = ANONYMOUS_PATHS | email_link_paths(world)
     overflowing = {}
     for language in ("pt-br", "en", "es"):
         context = new_context(viewport=PHONE)
         context.add_cookies([{"name": "django_language", "value": language, "url": base}])
         page = context.new_page()
-        for name, path in ANONYMOUS_PATHS.items():
+        for name, path in anonymous.items():
             page.goto(f"{base}{path}")
             if found := _overflow(page):
                 overflowing[f"{language} {name}"] = found
