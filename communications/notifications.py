@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communications.outbound import Draft, email_queue, emails_queue
 from helpdesk.formats import format_instant
@@ -415,7 +416,8 @@ def note_written(message, *, now) -> None:
         analysts,
         kind=Notice.Kind.MENTIONED,
         key=f"mention:{message.pk}",
-        message=message,
+        excerpt=_excerpt(message),
+        actor=message.author,
         now=now,
     )
 
@@ -438,14 +440,56 @@ def customer_answered(ticket, *, message, now) -> None:
         [assignee],
         kind=Notice.Kind.CUSTOMER_ANSWERED,
         key=f"customer-answered:{message.pk}",
-        message=message,
+        excerpt=_excerpt(message),
         now=now,
         resumed=was_waiting and ticket.status != Ticket.Status.WAITING_ON_CUSTOMER,
     )
 
 
+def rating_low(rating, *, now) -> None:
+    """The team leads are told of a rating of 1 or 2, with the customer's words (by e-mail
+    and in the bell, as each prefers)."""
+    from tickets import selectors as ticket_selectors
+    from tickets.models import Ticket
+
+    leads = list(ticket_selectors.team_leads())
+    if not leads:
+        return
+    ticket = Ticket.objects.select_related("organization").get(pk=rating.ticket_id)
+    # the customer's words, in no language of ours (the kind is the headline)
+    excerpt = f"{rating.score}/5 — {' '.join(rating.comment.split())}".rstrip(" —")
+    _tell_analysts(
+        ticket,
+        leads,
+        kind=Notice.Kind.LOW_RATING,
+        key=f"low-rating:{rating.pk}",
+        excerpt=excerpt,
+        now=now,
+    )
+
+
+def _excerpt(message) -> str:
+    return (message.visible_body or message.body or "").strip()
+
+
+# The subject of each kind's e-mail to analysts, in their language.
+_NOTICE_SUBJECTS = {
+    Notice.Kind.CUSTOMER_ANSWERED: gettext_lazy("The customer answered: %(subject)s"),
+    Notice.Kind.MENTIONED: gettext_lazy("%(author)s mentioned you: %(subject)s"),
+    Notice.Kind.LOW_RATING: gettext_lazy("Low satisfaction rating: %(subject)s"),
+}
+
+
 def _tell_analysts(
-    ticket, analysts, *, kind: str, key: str, message, now, resumed: bool = False
+    ticket,
+    analysts,
+    *,
+    kind: str,
+    key: str,
+    excerpt: str,
+    now,
+    actor=None,
+    resumed: bool = False,
 ) -> None:
     """One event's notices to analysts, keyed `key:analyst`: the bell's rows in one INSERT,
     the e-mails in one batch (held outside working hours as each chose; at once for those on
@@ -453,9 +497,7 @@ def _tell_analysts(
     if not analysts:
         return
     wishes = analyst_wishes(analysts, now=now)
-    excerpt = (message.visible_body or message.body or "").strip()
-    event = "customer_answered" if kind == Notice.Kind.CUSTOMER_ANSWERED else "mentioned"
-    actor = message.author if kind == Notice.Kind.MENTIONED else None
+    event = str(kind)
     notice_services.notices_record(
         [
             notice_services.NoticeDraft(
@@ -487,10 +529,7 @@ def _tell_analysts(
         language = language_of(analyst)
         if language not in variants:
             with translation.override(language):
-                if event == "customer_answered":
-                    text = _("The customer answered: %(subject)s")
-                else:
-                    text = _("%(author)s mentioned you: %(subject)s")
+                text = str(_NOTICE_SUBJECTS[kind])
                 subject = _subject(ticket, text % {"subject": ticket.subject, "author": author})
                 context = {
                     "ticket": ticket,

@@ -75,20 +75,28 @@ def board(
 
 
 def search(requests: QuerySet[FeatureRequest], text: str) -> QuerySet[FeatureRequest]:
-    """Requests matching the words of `text` (full-text search on PostgreSQL)."""
+    """Requests matching every word of `text` in their title or description; case and
+    accents never matter ("relatorio" finds "Relatório"), as in `similar_requests`.
+
+    PostgreSQL: full-text search ("quoted phrases", `or`, `-word`) over the folded columns.
+    SQLite: each folded word within the folded title or description.
+    """
+    folded = fold(text)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        vector = SearchVector("title", weight="A", config="simple") + SearchVector(
-            "description", weight="B", config="simple"
+        vector = SearchVector(Folded("title"), weight="A", config="simple") + SearchVector(
+            Folded("description"), weight="B", config="simple"
         )
         return requests.annotate(search=vector).filter(
-            search=SearchQuery(text, search_type="websearch", config="simple")
+            search=SearchQuery(folded, search_type="websearch", config="simple")
         )
     condition = Q()
-    for word in text.split()[:10]:
-        condition &= Q(title__icontains=word) | Q(description__icontains=word)
-    return requests.filter(condition)
+    for word in folded.split()[:10]:
+        condition &= Q(folded_title__contains=word) | Q(folded_description__contains=word)
+    return requests.annotate(
+        folded_title=Folded("title"), folded_description=Folded("description")
+    ).filter(condition)
 
 
 WORD_RE = re.compile(r"\w{3,}", re.UNICODE)

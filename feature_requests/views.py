@@ -137,7 +137,10 @@ def similar(request):
 @require_GET
 def feature_request_detail(request, pk: int):
     """The request, its status history with reasons, comments, and what the user can do."""
-    feature_request = _visible_or_404(request, pk)
+    return _detail(request, _visible_or_404(request, pk), CommentForm())
+
+
+def _detail(request, feature_request, comment_form, *, status: int = 200):
     return render(
         request,
         "feature_requests/detail.html",
@@ -145,8 +148,9 @@ def feature_request_detail(request, pk: int):
             "feature_request": feature_request,
             "history": selectors.status_history(feature_request),
             "comments": selectors.comments_of(feature_request),
-            "comment_form": CommentForm(),
+            "comment_form": comment_form,
         },
+        status=status,
     )
 
 
@@ -208,23 +212,24 @@ def unsubscribe(request, pk: int):
 @login_required
 @require_POST
 def comment(request, pk: int):
+    """Add the comment; a refused one comes back on the page with its text (never lost to a
+    redirect), the reason beside it."""
     feature_request = _visible_or_404(request, pk)
     form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a comment."))
-        return redirect(feature_request)
-    try:
-        services.comment_post(
-            feature_request=feature_request,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            now=timezone.now(),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Your comment was added."))
-    return redirect(feature_request)
+    if form.is_valid():
+        try:
+            services.comment_post(
+                feature_request=feature_request,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Your comment was added."))
+            return redirect(feature_request)
+    return _detail(request, feature_request, form, status=400)
 
 
 @login_required

@@ -23,6 +23,7 @@ class Notice(models.Model):
         CUSTOMER_ANSWERED = "customer_answered", _("the customer answered")
         MENTIONED = "mentioned", _("mentioned in a note")
         AT_RISK = "at_risk", _("ticket at risk")
+        LOW_RATING = "low_rating", _("low satisfaction rating")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     recipient = models.ForeignKey(

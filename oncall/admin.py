@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from helpdesk.history_admin import HistoryAdmin
 from oncall import selectors, services
@@ -57,7 +57,11 @@ class OnCallShiftAdmin(HistoryAdmin):
     @admin.action(description=gettext_lazy("Repeat the selected shifts a week later"))
     def repeat_next_week(self, request, queryset):
         created = services.shifts_repeat(queryset, days=7)
-        self.message_user(request, _("%(count)d shifts added.") % {"count": len(created)})
+        self.message_user(
+            request,
+            ngettext("%(count)d shift added.", "%(count)d shifts added.", len(created))
+            % {"count": len(created)},
+        )
 
     def changelist_view(self, request, extra_context=None):
         now = timezone.now()
@@ -193,6 +197,7 @@ class NotificationPreferenceAdmin(HistoryAdmin):
         "on_customer_answer",
         "on_mention",
         "on_at_risk",
+        "on_low_rating",
     ]
     list_select_related = ["user", "working_calendar"]
     list_filter = ["outside_hours"]

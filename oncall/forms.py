@@ -7,6 +7,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from oncall.services import Caller
 from sla.models import PriorityLevel
@@ -99,7 +100,11 @@ class CallForm(forms.Form):
             raise forms.ValidationError(_("The call cannot start in the future."))
         if called_at < now - RECORDED_WITHIN:
             raise forms.ValidationError(
-                _("Record calls of the last %(days)d days; older ones go on the ticket as notes.")
+                ngettext(
+                    "Record calls of the last %(days)d day; older ones go on the ticket as notes.",
+                    "Record calls of the last %(days)d days; older ones go on the ticket as notes.",
+                    RECORDED_WITHIN.days,
+                )
                 % {"days": RECORDED_WITHIN.days}
             )
         return called_at

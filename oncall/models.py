@@ -119,6 +119,13 @@ class NotificationPreference(models.Model):
         choices=Channel.choices,
         default=Channel.EMAIL,
     )
+    # Team leads only: a customer's rating of 1 or 2 on any ticket (satisfaction).
+    on_low_rating = models.CharField(
+        _("when a customer gives a low rating (team leads)"),
+        max_length=5,
+        choices=Channel.choices,
+        default=Channel.EMAIL,
+    )
 
     history = HistoricalRecords()
 

@@ -108,11 +108,13 @@ def delivery_instants(users, *, now: datetime) -> dict[int, datetime | None]:
     return _instants(users, _preferences(users), now)
 
 
-# The kinds of notice about an analyst's own tickets, and the preference that rules each.
+# The kinds of notice an analyst may tune (about their own tickets; low ratings, for the
+# team leads), and the preference that rules each.
 NOTICE_KINDS = {
     "customer_answered": "on_customer_answer",
     "mentioned": "on_mention",
     "at_risk": "on_at_risk",
+    "low_rating": "on_low_rating",
 }
 
 

@@ -17,8 +17,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from notices import services as notice_services
-from notices.models import Notice
 from satisfaction.models import LOW_SCORE, Rating, Survey
 
 LINKS_VALID_FOR = timedelta(days=30)
@@ -171,23 +169,8 @@ def rating_record(*, survey: Survey, score: int, comment: str, actor, now: datet
 
 
 def _tell_team_leads(rating: Rating, *, now: datetime) -> None:
-    """The leads' bell: a low rating, with the customer's words. The notices' kind "the
-    customer answered" is the nearest of the bell's kinds (a rating is an answer): a kind of
-    its own would change the notices' table, which is not this app's."""
-    from tickets import selectors as ticket_selectors
+    """The leads hear of a low rating in the bell and by e-mail, as each prefers (the
+    notices' own kind, "low satisfaction rating"); who is told what is communications'."""
+    from communications import notifications
 
-    # the bell's text is the customer's words, in no language of ours (the kind is the headline)
-    text = f"{rating.score}/5 — {' '.join(rating.comment.split())}".rstrip(" —")
-    notice_services.notices_record(
-        [
-            notice_services.NoticeDraft(
-                key=f"low-rating:{rating.pk}:{lead_id}",
-                recipient_id=lead_id,
-                kind=Notice.Kind.CUSTOMER_ANSWERED,
-                ticket_id=rating.ticket_id,
-                text=text,
-            )
-            for lead_id in ticket_selectors.team_leads().values_list("pk", flat=True)
-        ],
-        now=now,
-    )
+    notifications.rating_low(rating, now=now)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from helpdesk.formats import format_instant
@@ -139,7 +140,11 @@ class SLAPolicyAdmin(TranslationAdmin, HistoryAdmin):
                 ticket_tasks.reapply_policy.enqueue(policy.pk, request.user.pk)
                 self.message_user(
                     request,
-                    _("%(policy)s: re-applying to %(count)d open tickets in the background.")
+                    ngettext(
+                        "%(policy)s: re-applying to %(count)d open ticket in the background.",
+                        "%(policy)s: re-applying to %(count)d open tickets in the background.",
+                        open_count,
+                    )
                     % {"policy": policy, "count": open_count},
                     messages.SUCCESS,
                 )
@@ -149,7 +154,11 @@ class SLAPolicyAdmin(TranslationAdmin, HistoryAdmin):
             )
             self.message_user(
                 request,
-                _("%(policy)s: %(count)d open ticket(s) now follow the new rules.")
+                ngettext(
+                    "%(policy)s: %(count)d open ticket now follows the new rules.",
+                    "%(policy)s: %(count)d open tickets now follow the new rules.",
+                    moved,
+                )
                 % {"policy": policy, "count": moved},
                 messages.SUCCESS,
             )

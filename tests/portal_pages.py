@@ -3,6 +3,7 @@ the catalogue test (tests/test_portal_languages.py) and the phone-width browser 
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from communications import services as record_services
@@ -66,6 +67,7 @@ def portal_world(levels) -> dict:
     )
     articles = demo_articles_load(author=analyst, now=now)
     return {
+        "email links": _email_links(ticket, admin, feature_request, now=now),
         "admin": admin,
         "organization": organization,
         "article": articles[0].translations.get(language="pt-br"),
@@ -74,6 +76,41 @@ def portal_world(levels) -> dict:
         "cancelled": cancelled,
         "feature_request": feature_request,
     }
+
+
+def _email_links(ticket, customer, feature_request, *, now) -> dict[str, str]:
+    """The pages the e-mails' links open, signed in or not: the resolved e-mail's answers
+    (each a page with one button), one whose link expired, and the feature-request
+    notices' unsubscribe links. Signed here, while the database may be read."""
+    from feature_requests import notifications as request_notifications
+    from satisfaction import services as satisfaction
+
+    ticket.refresh_from_db()  # resolved since it was opened
+    survey = satisfaction.survey_open(ticket=ticket, now=now)
+
+    def answer(action: str, at=now) -> str:
+        return reverse(
+            "satisfaction:answer", args=[satisfaction.link_token(survey, action, now=at)]
+        )
+
+    def unsubscribe(scope) -> str:
+        token = request_notifications.unsubscribe_token(user_id=customer.pk, scope=scope)
+        return reverse("feature_requests:unsubscribe", args=[token])
+
+    expired = now - satisfaction.LINKS_VALID_FOR - timedelta(days=1)
+    return {
+        "e-mail link: yes, solved": answer(satisfaction.SOLVED),
+        "e-mail link: no, reopen": answer(satisfaction.REOPEN),
+        "e-mail link: rate": answer(satisfaction.RATE) + "?score=4",
+        "e-mail link: expired": answer(satisfaction.SOLVED, at=expired),
+        "e-mail link: stop following a request": unsubscribe(feature_request.pk),
+        "e-mail link: stop feature-request e-mails": unsubscribe(request_notifications.ALL),
+    }
+
+
+def email_link_paths(world) -> dict[str, str]:
+    """The e-mails' link pages (anyone holding the link may open them; see `_email_links`)."""
+    return world["email links"]
 
 
 def signed_in_paths(world) -> dict[str, str]:

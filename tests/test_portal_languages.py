@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import trans_real
 
 from helpdesk import api_errors
-from tests.portal_pages import ANONYMOUS_PATHS, portal_world, signed_in_paths
+from tests.portal_pages import ANONYMOUS_PATHS, email_link_paths, portal_world, signed_in_paths
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ["pt-br", "en", "es"]
@@ -126,6 +126,20 @@ def test_refused_forms_speak_the_pages_language(world, language):
     assert (new.status_code, reply.status_code, reopen.status_code) == (200, 400, 400)
     assert tokens.status_code == 400
     assert sorted(misses) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_pages_of_the_emails_links_are_in_one_language(world, language):
+    client = Client(raise_request_exception=False)
+    found = {}
+    for name, path in email_link_paths(world).items():
+        with catalogue_misses() as misses:
+            response = _get(client, path, language)
+        assert response.status_code == (410 if name.endswith("expired") else 200), name
+        assert f'lang="{language}"'.encode() in response.content, name
+        if misses:
+            found[name] = sorted(misses)
+    assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -149,21 +149,61 @@ def _overflow(page) -> dict | None:
     }
 
 
+def _refusal_pages(page, base: str, language: str):
+    """Bring up, for real, the pages that refuse a login form; yield each one's name while
+    the browser shows it. The CSRF failure: the form sent without its token. The lock-out:
+    wrong passwords until django-axes locks the name out (a name of its own per language,
+    so the customer's own login is never locked)."""
+    from django.conf import settings
+
+    login = f"{base}/accounts/login/"
+    page.goto(login)
+    page.evaluate(
+        "document.querySelectorAll('[name=csrfmiddlewaretoken]').forEach(e => e.remove())"
+    )
+    page.fill("#id_username", "someone")
+    page.fill("#id_password", "wrong")
+    page.click("form.card button[type=submit]")
+    expect(page.locator(".error-page h1")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    yield "csrf failure"
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        page.goto(login)
+        page.fill("#id_username", f"locked-{language}")
+        page.fill("#id_password", "wrong")
+        page.click("form.card button[type=submit]")
+        page.wait_for_load_state()
+        if page.locator(".error-page").count():
+            break
+    expect(page.locator(".error-page a[href='/accounts/password_reset/']")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    yield "locked out"
+
+
 def test_every_portal_page_fits_a_390px_phone_in_each_language(
     new_context, live_server, levels, default_policy, screenshots
 ):
-    from tests.portal_pages import ANONYMOUS_PATHS, portal_world, signed_in_paths
+    from tests.portal_pages import (
+        ANONYMOUS_PATHS,
+        email_link_paths,
+        portal_world,
+        signed_in_paths,
+    )
 
     base = live_server.url
     world = portal_world(levels)
     paths = signed_in_paths(world)
+    anonymous = ANONYMOUS_PATHS | email_link_paths(world)
     overflowing = {}
     for language in ("pt-br", "en", "es"):
         context = new_context(viewport=PHONE)
         context.add_cookies([{"name": "django_language", "value": language, "url": base}])
         page = context.new_page()
-        for name, path in ANONYMOUS_PATHS.items():
+        for name, path in anonymous.items():
             page.goto(f"{base}{path}")
+            if found := _overflow(page):
+                overflowing[f"{language} {name}"] = found
+        for name in _refusal_pages(page, base, language):
             if found := _overflow(page):
                 overflowing[f"{language} {name}"] = found
         portal_login(page, base, world["admin"].username)

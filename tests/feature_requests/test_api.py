@@ -128,6 +128,7 @@ def test_filters_search_and_ordering(world):
     assert titles(client.get(URL, {"status": "approved"})) == {"Integração SAP"}
     assert titles(client.get(URL, {"product_area": "live_chat"})) == {"Exportar CSV"}
     assert titles(client.get(URL, {"q": "exportar"})) == {"Exportar CSV"}
+    assert titles(client.get(URL, {"q": "INTEGRACAO"})) == {"Integração SAP"}
     assert titles(client.get(URL, {"search": "SAP"})) == {"Integração SAP"}
     ordered = client.get(URL, {"ordering": "created_at"}).json()["results"]
     assert [r["title"] for r in ordered] == ["Exportar CSV", "Integração SAP"]

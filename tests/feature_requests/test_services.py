@@ -342,6 +342,29 @@ def test_similar_requests_are_found_by_shared_words():
     assert selectors.similar_requests(customer, "?") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("relatorio", {"report"}),
+        ("RELATÓRIO", {"report"}),
+        ("Relatório", {"report"}),
+        ("relatório cliente", {"report"}),
+        ("EXPORTACAO", {"export"}),  # in the description only
+        ("relatorio escuro", set()),  # every word must be there
+    ],
+)
+def test_the_boards_search_ignores_case_and_accents(text, found):
+    analyst = factories.make_analyst()
+    report = factories.make_feature_request(
+        title="Relatório por cliente", description="Um por mês.", status=Status.UNDER_REVIEW
+    )
+    export = factories.make_feature_request(
+        title="Modo escuro", description="Na exportação também.", status=Status.UNDER_REVIEW
+    )
+    named = {"report": report, "export": export}
+    assert set(selectors.board(analyst, q=text)) == {named[name] for name in found}
+
+
 @settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

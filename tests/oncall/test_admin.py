@@ -252,12 +252,14 @@ def test_an_analyst_edits_only_their_own_preferences(desk, analyst):
             "on_customer_answer": "email",
             "on_mention": "bell",
             "on_at_risk": "off",
+            "on_low_rating": "bell",
         },
     )
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.outside_hours == "skip"
     assert (mine.on_customer_answer, mine.on_mention, mine.on_at_risk) == ("email", "bell", "off")
+    assert mine.on_low_rating == "bell"
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2020-01-01"])

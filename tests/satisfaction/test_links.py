@@ -199,11 +199,67 @@ def test_a_rating_by_the_emails_link_is_kept_once(resolved, lead):
     assert not Notice.objects.exists()  # a good rating tells nobody
 
 
-def test_a_low_rating_tells_the_team_leads(resolved, lead, analyst):
-    client_of().post(score_path(resolved, 2), {"score": "2", "comment": "Demorou  demais."})
-    (notice,) = Notice.objects.all()
-    assert notice.recipient == lead and notice.ticket_id == resolved.pk
-    assert notice.text == "2/5 — Demorou demais."
+def low_rating_emails():
+    from communications.models import OutboundEmail
+
+    return list(OutboundEmail.objects.filter(key__startswith="low-rating:"))
+
+
+@pytest.mark.parametrize("score", [1, 2])
+def test_a_low_rating_tells_the_team_leads_in_the_bell_and_by_email(
+    resolved, lead, analyst, score, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_of().post(
+            score_path(resolved, score), {"score": str(score), "comment": "Demorou  demais."}
+        )
+    (notice,) = Notice.objects.all()  # the leads only, not the analyst who resolved it
+    assert (notice.recipient, notice.ticket_id) == (lead, resolved.pk)
+    assert notice.kind == Notice.Kind.LOW_RATING
+    assert notice.text == f"{score}/5 — Demorou demais."
+    (email,) = low_rating_emails()
+    assert email.to == lead.email and resolved.reference in email.subject
+    assert f"{score}/5 — Demorou demais." in email.body_text
+    assert f"/admin/tickets/ticket/{resolved.pk}/change/" in email.body_text
+
+
+@pytest.mark.parametrize("score", [3, 4, 5])
+def test_a_rating_of_3_or_more_tells_nobody(resolved, lead, score):
+    client_of().post(score_path(resolved, score), {"score": str(score)})
+    assert Rating.objects.get().score == score
+    assert not Notice.objects.exists() and not low_rating_emails()
+
+
+def test_a_lead_who_wants_low_ratings_in_the_bell_only_gets_no_email(resolved, lead):
+    from oncall.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=lead, on_low_rating="bell")
+    client_of().post(score_path(resolved, 1), {"score": "1"})
+    assert list(Notice.objects.values_list("kind", flat=True)) == ["low_rating"]
+    assert not low_rating_emails()
+
+
+def test_a_lead_who_turned_low_ratings_off_is_not_told(resolved, lead):
+    from oncall.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=lead, on_low_rating="off")
+    client_of().post(score_path(resolved, 1), {"score": "1"})
+    assert not Notice.objects.exists() and not low_rating_emails()
+    assert Rating.objects.get().score == 1  # kept all the same
+
+
+def test_the_bell_and_the_notice_list_show_a_low_rating_and_lead_to_the_ticket(resolved, lead):
+    client_of().post(score_path(resolved, 2), {"score": "2", "comment": "Lento"})
+    notice = Notice.objects.get()
+    back_office = Client(headers={"accept-language": "en"})
+    back_office.force_login(lead)
+    bell = back_office.get("/admin/").content.decode()
+    assert "<strong>Low satisfaction rating</strong>" in bell and "2/5 — Lento" in bell
+    assert f'href="/admin/notices/notice/{notice.pk}/open/"' in bell
+    listing = back_office.get("/admin/notices/notice/?kind=low_rating").content.decode()
+    assert "<strong>low satisfaction rating</strong>" in listing and resolved.reference in listing
+    opened = back_office.get(f"/admin/notices/notice/{notice.pk}/open/")
+    assert opened["Location"] == f"/admin/tickets/ticket/{resolved.pk}/change/"
 
 
 def test_a_score_out_of_range_is_refused(resolved):
