@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -29,6 +30,16 @@ def _domain(call):
         raise serializers.ValidationError(detail) from None
 
 
+class FeatureRequestSearch(filters.SearchFilter):
+    """`?search=`: the board's own search (`selectors.search`, as `q`): every word, in the
+    title or the description, case and accents never mattering ("relatorio" finds
+    "Relatório"), where DRF's would compare accented text as it is."""
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get(self.search_param, "")
+        return selectors.search(queryset, text) if text.strip() else queryset
+
+
 @extend_schema_view(
     list=extend_schema(examples=[examples.FEATURE_REQUEST_RESPONSE]),
     retrieve=extend_schema(examples=[examples.FEATURE_REQUEST_RESPONSE]),
@@ -48,7 +59,8 @@ class FeatureRequestViewSet(
 
     serializer_class = FeatureRequestSerializer
     filterset_class = FeatureRequestFilter
-    search_fields = ["title", "description"]
+    filter_backends = [DjangoFilterBackend, FeatureRequestSearch, filters.OrderingFilter]
+    search_fields = ["title", "description"]  # what the schema says `search` looks in
     ordering_fields = ["vote_count", "created_at", "updated_at", "status_changed_at"]
     ordering = ["-vote_count", "-created_at"]
     lookup_value_regex = r"\d+"

@@ -130,6 +130,9 @@ def test_filters_search_and_ordering(world):
     assert titles(client.get(URL, {"q": "exportar"})) == {"Exportar CSV"}
     assert titles(client.get(URL, {"q": "INTEGRACAO"})) == {"Integração SAP"}
     assert titles(client.get(URL, {"search": "SAP"})) == {"Integração SAP"}
+    assert titles(client.get(URL, {"search": "integracao"})) == {"Integração SAP"}
+    assert titles(client.get(URL, {"search": "INTEGRAÇÃO sap"})) == {"Integração SAP"}
+    assert titles(client.get(URL, {"search": "integracao csv"})) == set()  # every word
     ordered = client.get(URL, {"ordering": "created_at"}).json()["results"]
     assert [r["title"] for r in ordered] == ["Exportar CSV", "Integração SAP"]
     assert titles(client_for(world["member"]).get(URL, {"voted": "true"})) == {
