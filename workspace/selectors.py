@@ -387,19 +387,20 @@ RECENT_TICKETS = 5
 
 def customer_recent_tickets(ticket: Ticket, *, limit: int = RECENT_TICKETS) -> dict[str, list]:
     """The requester's latest other tickets and the latest of the rest of the organization
-    (a few each), for the ticket page's side panel: one query for both lists."""
+    (a few each), for the ticket page's side panel.
+
+    Two queries, each a short walk of an index. One query for both (`pk IN (…) OR pk IN
+    (…)`) made PostgreSQL scan the whole table: 370 ms at a million tickets.
+    """
     fields = ("pk", "reference", "subject", "status", "reported_at", "requester_id")
     others = Ticket.objects.exclude(pk=ticket.pk).order_by("-reported_at", "-pk").only(*fields)
-    requester = others.filter(requester_id=ticket.requester_id)[:limit]
-    organization = others.filter(organization_id=ticket.organization_id).exclude(
-        requester_id=ticket.requester_id
-    )[:limit]
-    rows = list(
-        others.filter(Q(pk__in=requester.values("pk")) | Q(pk__in=organization.values("pk")))
-    )
     return {
-        "requester": [t for t in rows if t.requester_id == ticket.requester_id],
-        "organization": [t for t in rows if t.requester_id != ticket.requester_id],
+        "requester": list(others.filter(requester_id=ticket.requester_id)[:limit]),
+        "organization": list(
+            others.filter(organization_id=ticket.organization_id).exclude(
+                requester_id=ticket.requester_id
+            )[:limit]
+        ),
     }
 
 

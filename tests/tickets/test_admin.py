@@ -366,8 +366,9 @@ def test_the_ticket_page_reads_each_thing_once_whatever_the_conversation(
         assert back_office.get(page).status_code == 200
     short = len(queries)
     tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries if " FROM " in q["sql"]]
-    # the ticket; the merge check's SELECT 1; the customer's recent tickets (side panel)
-    assert tables.count('"tickets_ticket"') == 1 + 1 + 1
+    # the ticket; the merge check's SELECT 1; the customer's recent tickets (side panel: the
+    # requester's, the rest of the organization's)
+    assert tables.count('"tickets_ticket"') == 1 + 1 + 2
     assert tables.count('"sla_slaclockevent"') == 1
     for number in range(11):
         record_services.message_post(
@@ -384,6 +385,6 @@ def test_the_ticket_page_reads_each_thing_once_whatever_the_conversation(
     with CaptureQueriesContext(connection) as queries:
         assert back_office.get(page).status_code == 200
     # session, user, ticket, clocks, messages, attachments, …, the analyst's macros, the bell;
-    # the working page's four: the analyst's presence noted and the colleagues' read, the
-    # contract in force, the customer's recent tickets; the ticket's satisfaction ratings
-    assert len(queries) == short == 23
+    # the working page's five: the analyst's presence noted and the colleagues' read, the
+    # contract in force, the customer's recent tickets (two lists); the ticket's ratings
+    assert len(queries) == short == 24
