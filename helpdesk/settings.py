@@ -124,6 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The desk's queries are short; PostgreSQL's JIT compiles those its planner misjudges as
+    # costly, which at a million tickets spent 40-120 ms compiling queries that then ran in a
+    # few (bench/tickets.py). Off unless the URL's options say otherwise.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

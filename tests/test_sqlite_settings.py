@@ -1,4 +1,5 @@
-"""The embedded default's SQLite settings, checked on a real database file."""
+"""The database settings: the embedded default's SQLite, checked on a real database file,
+and PostgreSQL's session options."""
 
 import pytest
 from django.conf import settings
@@ -23,3 +24,16 @@ def test_a_file_database_runs_in_wal_with_a_busy_timeout_and_immediate_writes(
             assert wrapper.transaction_mode == "IMMEDIATE"
         finally:
             wrapper.close()
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="PostgreSQL's session settings",
+)
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_the_jit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
