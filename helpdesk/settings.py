@@ -118,9 +118,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "transaction_mode": "IMMEDIATE",
             "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+            # Pages read through a memory map (no system call per page) and a larger page
+            # cache than SQLite's 2 MB: at a million tickets a query jumping between tickets
+            # and clocks otherwise re-reads the same pages from the OS thousands of times.
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON;"
+                "PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=ON; "
+                f"PRAGMA mmap_size={env_int('SQLITE_MMAP_BYTES', 2**30)}; "
+                f"PRAGMA cache_size=-{env_int('SQLITE_CACHE_KIB', 32768)};"
             ),
         }
     )

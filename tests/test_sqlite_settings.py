@@ -21,6 +21,8 @@ def test_a_file_database_runs_in_wal_with_a_busy_timeout_and_immediate_writes(
                 assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
                 assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] == 20_000
                 assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+                assert cursor.execute("PRAGMA mmap_size").fetchone()[0] == 2**30
+                assert cursor.execute("PRAGMA cache_size").fetchone()[0] == -32768
             assert wrapper.transaction_mode == "IMMEDIATE"
         finally:
             wrapper.close()
