@@ -157,7 +157,8 @@ class ArticleTranslation(models.Model):
     body_html = models.TextField(_("body (HTML)"), editable=False, default="")
     body_text = models.TextField(_("body (text)"), editable=False, default="")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # PostgreSQL: the words stemmed in the translation's language, unaccented (GIN index);
+    # PostgreSQL: the words stemmed in the translation's language, unaccented (GIN index),
+    # kept in the row (STORAGE MAIN, migration 0004) so that ranking does not read TOAST;
     # SQLite keeps them in the FTS5 table help_center_fts instead.
     search_vector = SearchVectorField(null=True, editable=False)
 
