@@ -101,14 +101,27 @@ class ArticleAdmin(HistoryAdmin):
     list_filter = ["status", "visibility", "section__category"]
     search_fields = ["translations__title"]
     autocomplete_fields = ["related_articles", "feature_requests", "organizations"]
-    readonly_fields = ["author", "published_at", "view_count", "source_ticket", "previews"]
+    readonly_fields = [
+        "author",
+        "published_at",
+        "view_count",
+        "source_ticket",
+        "from_policy",
+        "previews",
+    ]
     actions = ["publish", "archive"]
     fieldsets = [
         (None, {"fields": ["section", ("status", "visibility"), "organizations"]}),
         (_("Related"), {"fields": ["related_articles", "feature_requests"]}),
         (
             _("About"),
-            {"fields": ["previews", ("author", "published_at", "view_count"), "source_ticket"]},
+            {
+                "fields": [
+                    "previews",
+                    ("author", "published_at", "view_count"),
+                    ("source_ticket", "from_policy"),
+                ]
+            },
         ),
         (None, {"fields": ["change_reason"]}),
     ]

@@ -118,6 +118,16 @@ class Article(TimeStampedModel):
         related_name="+",
         verbose_name=_("author"),
     )
+    # The support hours and levels: never written by hand, so it never contradicts the policy.
+    from_policy = models.BooleanField(
+        _("written from the support policy"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Its text is rewritten from the default SLA policy whenever the policy changes: "
+            "change the policy, not this text."
+        ),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # Counted by atomic UPDATEs (no history row); the monthly tallies say when and in what language.
     view_count = models.PositiveIntegerField(_("views"), default=0)
@@ -157,7 +167,8 @@ class ArticleTranslation(models.Model):
     body_html = models.TextField(_("body (HTML)"), editable=False, default="")
     body_text = models.TextField(_("body (text)"), editable=False, default="")
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # PostgreSQL: the words stemmed in the translation's language, unaccented (GIN index);
+    # PostgreSQL: the words stemmed in the translation's language, unaccented (GIN index),
+    # kept in the row (STORAGE MAIN, migration 0004) so that ranking does not read TOAST;
     # SQLite keeps them in the FTS5 table help_center_fts instead.
     search_vector = SearchVectorField(null=True, editable=False)
 

@@ -8,6 +8,7 @@ that unaccents then stems; SQLite: Snowball stems written to FTS5, the same algo
 PostgreSQL uses), and results are ranked (title above summary above body).
 """
 
+import html
 import re
 from functools import cache, lru_cache
 
@@ -15,7 +16,6 @@ import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from help_center.models import BASE_LANGUAGE, ArticleTranslation
@@ -33,6 +33,7 @@ QUERY_MAX_CHARS = 200
 _WORD = re.compile(r"[^\W_]+")
 _WORD_SPLIT = re.compile(r"([^\W_]+)")
 SNIPPET_WORDS = 30
+RANKING = ("-rank", "-article__view_count", "pk")
 
 
 def pg_config(language: str) -> str:
@@ -114,6 +115,24 @@ def _fts_expression(text: str, language: str, *, any_word: bool = False) -> str 
     return (" OR " if any_word else " ").join(phrases)
 
 
+def _pg_query(text: str, language: str, *, any_word: bool = False) -> SearchQuery | None:
+    """A PostgreSQL tsquery of the text's words, all required (or any), the last one also as
+    a prefix (the customer is still typing: "relat" finds "relatório").
+
+    Written for to_tsquery as quoted lexemes, which the language's configuration then
+    unaccents and stems like the index; no character of the input is tsquery syntax: a word
+    is letters and digits only, so it can hold no quote, operator or weight.
+    """
+    words = _WORD.findall(unaccent(text))
+    if not words:
+        return None
+    lexemes = [f"'{word}'" for word in words]
+    lexemes[-1] += ":*"
+    return SearchQuery(
+        (" | " if any_word else " & ").join(lexemes), config=pg_config(language), search_type="raw"
+    )
+
+
 def translations_matching(
     translations: QuerySet[ArticleTranslation], text: str, language: str, *, any_word=False
 ) -> QuerySet[ArticleTranslation]:
@@ -136,12 +155,14 @@ def translations_matching(
         if row_language != language:
             scope &= Q(missing_here)
         if _is_postgres(translations.db):
-            words = unaccent(text)
-            if any_word:
-                words = " or ".join(_WORD.findall(words))
-            query = SearchQuery(words, config=pg_config(row_language), search_type="websearch")
+            query = _pg_query(text, row_language, any_word=any_word)
+            if query is None:
+                continue
             conditions.append(scope & Q(search_vector=query))
-            rank = SearchRank(F("search_vector"), query, cover_density=True, normalization=1)
+            # ts_rank, not ts_rank_cd: the weights (title A, summary B, body C) order the
+            # results alike, and cover density costs ten times more on a query of several
+            # words any of which may match (the suggestions of a ticket's subject).
+            rank = SearchRank(F("search_vector"), query, normalization=1)
         else:
             expression = _fts_expression(text, row_language, any_word=any_word)
             if expression is not None:
@@ -162,6 +183,33 @@ def translations_matching(
     return translations.filter(condition).annotate(
         rank=Case(*ranks, default=0.0, output_field=FloatField())
     )
+
+
+def translations_best(
+    translations: QuerySet[ArticleTranslation],
+    text: str,
+    language: str,
+    *,
+    limit: int,
+    any_word: bool = False,
+) -> QuerySet[ArticleTranslation]:
+    """The `limit` best matches (`translations_matching`), best first: by rank, then the
+    most read, then the oldest.
+
+    On PostgreSQL the ranking runs on ids alone and the rows of the page are read after
+    (one query still: the page is a subquery, its twenty rows matched and ranked again):
+    carrying every match's bodies through the joins and the sort cost a third of the
+    search. SQLite ranks in the FTS5 scan, where the bodies are not read until kept.
+    """
+    best = translations_matching(translations, text, language, any_word=any_word)
+    best = best.order_by(*RANKING)
+    if not _is_postgres(translations.db):
+        return best[:limit]
+    page = best.select_related(None).prefetch_related(None).values("pk")[:limit]
+    again = translations_matching(
+        translations.filter(pk__in=page), text, language, any_word=any_word
+    )
+    return again.order_by(*RANKING)
 
 
 def _fts_language(language: str) -> str:
@@ -195,29 +243,47 @@ def _nothing(translations: QuerySet) -> QuerySet:
 def snippet(
     translation: ArticleTranslation, text: str, *, words: int = SNIPPET_WORDS
 ) -> SafeString:
-    """A window of the body around the most query words, those words in <mark>, escaped."""
-    wanted = set(stems(text, translation.language))
+    """A window of the body around the most query words, those words (and the words the
+    last one begins, as the search matched them) in <mark>, escaped.
+
+    Written for a page of twenty results on every keystroke: each distinct word of the body
+    is stemmed once (a body repeats its words), and the best window is found by sliding it
+    one token at a time, adding the token entering and removing the one leaving.
+    """
+    language = translation.language
+    query = stems(text, language)
+    wanted, last = set(query), (query[-1] if query else None)
     tokens = re.findall(r"\S+", translation.body_text or translation.summary)
     if not tokens:
         return mark_safe("")
-    hits = [
-        any(stem(word, translation.language) in wanted for word in _WORD.findall(token))
-        for token in tokens
-    ]
-    best, best_hits = 0, -1
-    for start in range(0, max(1, len(tokens) - words + 1)):
-        count = sum(hits[start : start + words])
+    found: dict[str, bool] = {}
+
+    def is_wanted(word: str) -> bool:
+        if word not in found:
+            stemmed = stem(word, language)
+            # the last word was searched as a prefix too ("relat" found "relatórios")
+            found[word] = stemmed in wanted or (last is not None and stemmed.startswith(last))
+        return found[word]
+
+    token_hits: dict[str, bool] = {}
+    for token in tokens:
+        if token not in token_hits:
+            token_hits[token] = any(is_wanted(word) for word in _WORD.findall(token))
+    hits = [token_hits[token] for token in tokens]
+    # long articles: the first screens are where answers are (windows from the first 400)
+    count = best_hits = sum(hits[:words])
+    best = 0
+    for start in range(1, min(len(tokens) - words + 1, 402)):
+        count += hits[start + words - 1] - hits[start - 1]
         if count > best_hits:
             best, best_hits = start, count
-        if start > 400:  # long articles: the first screens are where answers are
-            break
     window = range(best, min(len(tokens), best + words))
     pieces = _WORD_SPLIT.split(" ".join(tokens[i] for i in window))
     # split() alternates text between words and the words themselves (odd positions)
     parts = [
-        f"<mark>{escape(piece)}</mark>"
-        if position % 2 and stem(piece, translation.language) in wanted
-        else escape(piece)
+        f"<mark>{html.escape(piece)}</mark>"
+        if position % 2 and is_wanted(piece)
+        else html.escape(piece)
         for position, piece in enumerate(pieces)
     ]
     prefix = "… " if best else ""

@@ -22,20 +22,29 @@ def articles_visible_to(user) -> QuerySet[Article]:
     those for signed-in customers and those chosen for their organization; analysts read
     every published article. Drafts and archived articles are the back office's.
     """
-    articles = Article.objects.published()
+    return Article.objects.filter(visible_to(user))
+
+
+def visible_to(user, *, through: str = "") -> Q:
+    """The condition of `articles_visible_to`, on the articles reached by `through` (e.g.
+    "article__" from translations): a search ranks thousands of translations already joined
+    to their articles, and testing the joined row costs less than an IN subquery of every
+    visible article."""
+    published = Q(**{f"{through}status": Article.Status.PUBLISHED})
+    visibility = f"{through}visibility"
     if user is None or not user.is_authenticated or not user.is_active:
-        return articles.filter(visibility=Article.Visibility.PUBLIC)
+        return published & Q(**{visibility: Article.Visibility.PUBLIC})
     if user.is_staff:
-        return articles
+        return published
     membership = getattr(user, "membership", None)
     if membership is None:
-        return articles.filter(visibility=Article.Visibility.PUBLIC)
+        return published & Q(**{visibility: Article.Visibility.PUBLIC})
     chosen = Article.organizations.through.objects.filter(
         organization_id=membership.organization_id
     ).values("article_id")
-    return articles.filter(
-        Q(visibility__in=[Article.Visibility.PUBLIC, Article.Visibility.CUSTOMERS])
-        | Q(visibility=Article.Visibility.ORGANIZATIONS, pk__in=chosen)
+    return published & (
+        Q(**{f"{visibility}__in": [Article.Visibility.PUBLIC, Article.Visibility.CUSTOMERS]})
+        | Q(**{visibility: Article.Visibility.ORGANIZATIONS, f"{through}pk__in": chosen})
     )
 
 
@@ -156,20 +165,23 @@ def articles_search(
     from help_center import search
 
     translations = ArticleTranslation.objects.defer("search_vector", "body_html").filter(
-        article__in=articles_visible_to(user)
+        visible_to(user, through="article__")
     )
     found = list(
-        search.translations_matching(translations, text, language, any_word=any_word)
-        .select_related("article__section__category")
-        .prefetch_related(
-            Prefetch(
-                "article__translations",
-                queryset=ArticleTranslation.objects.only(
-                    "pk", "article_id", "language", "slug", "title"
-                ),
-            )
+        search.translations_best(
+            translations.select_related("article__section__category").prefetch_related(
+                Prefetch(
+                    "article__translations",
+                    queryset=ArticleTranslation.objects.only(
+                        "pk", "article_id", "language", "slug", "title"
+                    ),
+                )
+            ),
+            text,
+            language,
+            limit=limit,
+            any_word=any_word,
         )
-        .order_by("-rank", "-article__view_count", "pk")[:limit]
     )
     return [
         Hit(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from help_center.models import (
     Section,
     UnansweredSearch,
 )
+from help_center.policy import policy_in_force, policy_markdown
 from help_center.rendering import html_to_text, markdown_to_html
 
 SUGGESTIONS = 3
@@ -95,6 +97,53 @@ def translation_save(
     Article.objects.filter(pk=article.pk).update(updated_at=translation.updated_at)
     translations_render(article)
     return translation
+
+
+@transaction.atomic
+def policy_articles_refresh(*, now: datetime) -> int:
+    """Rewrite the articles written from the support policy with the policy in force, in
+    each language they have; return how many translations changed.
+
+    A translation whose text is already the policy's is left alone, so calling this after
+    any edit of the policy's rules, levels or hours adds history only where the published
+    text changed (with the reason, and whoever made the edit when it is a request's).
+    """
+    translations = list(
+        ArticleTranslation.objects.filter(article__from_policy=True).select_related("article")
+    )
+    if not translations:
+        return 0
+    overview = policy_in_force(today=now.date())
+    changed = 0
+    for translation in translations:
+        body = policy_markdown(translation.language, today=now.date(), overview=overview)
+        if body == translation.body:
+            continue
+        translation_save(
+            article=translation.article,
+            language=translation.language,
+            title=translation.title,
+            summary=translation.summary,
+            body=body,
+            reason=_("The support policy changed"),
+        )
+        changed += 1
+    return changed
+
+
+def policy_articles_refresh_later(*, using: str = "default") -> None:
+    """After the transaction that edits the policy commits, rewrite the articles written
+    from it: once, whatever the number of rows the edit saved (a policy and its targets in
+    the admin), and reading the policy as the edit left it."""
+    connection = transaction.get_connection(using)
+    # Django's queue of this transaction's callbacks (savepoints, function, robust).
+    if any(entry[1] is _policy_articles_refresh_now for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_policy_articles_refresh_now, using=using)
+
+
+def _policy_articles_refresh_now() -> None:
+    policy_articles_refresh(now=timezone.now())
 
 
 def slug_free(title: str, language: str, *, exclude_pk: int | None = None) -> str:

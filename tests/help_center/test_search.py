@@ -56,6 +56,27 @@ def test_a_reader_without_a_translation_finds_the_portuguese_one():
     assert titles(None, "hours", "en") == ["Opening hours"]
 
 
+def test_a_half_typed_last_word_finds_the_words_it_begins():
+    """What the suggestions need while a customer types a subject: "relat" is not a word yet,
+    but finds "relatório" (SQLite: FTS5 prefix; PostgreSQL: to_tsquery's :*)."""
+    make_article(
+        title="Relatório de atendimento",
+        body="Como exportar o relatório mensal.",
+        translations={"en": ("Opening a ticket", "Open tickets from the portal.")},
+    )
+    make_article(title="Senhas", body="Troque a senha no perfil.")
+    assert titles(None, "relat", "pt-br") == ["Relatório de atendimento"]
+    assert titles(None, "exportar relat", "pt-br") == ["Relatório de atendimento"]
+    assert titles(None, "relat senh", "pt-br") == []  # every word still needed, the last begun
+    assert titles(None, "tick", "en") == ["Opening a ticket"]
+    assert titles(None, "relato", "pt-br") == ["Relatório de atendimento"]  # stemmed too
+    [hit] = selectors.article_suggestions(None, "Como tiro o relat", "pt-br")
+    assert hit.shown.translation.title == "Relatório de atendimento"
+    assert "<mark>relatório</mark>" in hit.snippet
+    # only the last word is a prefix: a finished word is matched as a word
+    assert titles(None, "relat atendimento", "pt-br") == []
+
+
 def test_snippets_highlight_the_words_found():
     make_article(title="Filas", body="Texto inicial. " * 30 + "Os chamados críticos vêm primeiro.")
     [hit] = selectors.articles_search(None, "chamado critico", "pt-br")
@@ -94,7 +115,10 @@ def test_search_page_highlights_and_records_searches_without_results():
     ]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "!!!", '"', "a*", "NEAR(", "-x", "a OR b"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "!!!", '"', "a*", "NEAR(", "-x", "a OR b", "it's", "relat:*", "a & !(b|c)", "x\\"],
+)
 def test_odd_input_is_never_an_error(text):
     make_article(title="Qualquer")
     assert client_for().get(reverse("help_center:search"), {"q": text}).status_code == 200
