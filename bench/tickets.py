@@ -203,7 +203,7 @@ def seed(desk: Desk, count: int, rng: np.random.Generator) -> None:
     first = (Ticket.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     for start in range(0, count, BATCH):
         _seed_batch(desk, first + start, min(BATCH, count - start), rng)
-    breach_triggers.breaches_backfill()
+    breach_triggers.breaches_backfill(batch=50_000)
     breach_triggers.triggers_install()
     triggers.triggers_install()
     with connection.cursor() as cursor:

@@ -155,12 +155,24 @@ def triggers_remove(connection=default_connection) -> None:
             cursor.execute(sql)
 
 
-def breaches_backfill(connection=default_connection, columns=DERIVED_COLUMNS) -> None:
+def breaches_backfill(
+    connection=default_connection, columns=DERIVED_COLUMNS, *, batch: int | None = None
+) -> None:
     """Every ticket's first breach, next deadline and risk instant, from its clocks, in one
-    statement (a migration names the columns that exist at its point in history)."""
+    statement (a migration names the columns that exist at its point in history), or one
+    per `batch` ticket ids: outside a transaction each batch commits, so a bulk import of a
+    million tickets does not hold every changed page in SQLite's cache at once (it then
+    spent half an hour recycling a full cache of changed pages)."""
     tickets, clocks = _tables()
+    update = f"UPDATE {tickets} SET {_assignments(clocks, f'{tickets}.id', columns)}"
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {tickets} SET {_assignments(clocks, f'{tickets}.id', columns)}")
+        if batch is None:
+            cursor.execute(update)
+            return
+        cursor.execute(f"SELECT min(id), max(id) FROM {tickets}")
+        first, last = cursor.fetchone()
+        for start in range(first or 0, (last or -1) + 1, batch):
+            cursor.execute(f"{update} WHERE id >= %s AND id < %s", [start, start + batch])
 
 
 def triggers_after_migrate(sender, *, using, **kwargs) -> None:

@@ -57,7 +57,8 @@ def test_any_write_to_the_clocks_moves_it(desk):
     assert first_breach(ticket) == at(23, 17)
 
 
-def test_the_backfill_agrees_with_the_triggers(desk):
+@pytest.mark.parametrize("batch", [None, 2])  # one statement; or two tickets at a time
+def test_the_backfill_agrees_with_the_triggers(desk, batch):
     tickets = [open_ticket(desk, "alta", at(23, 9) + timedelta(hours=n)) for n in range(4)]
     dues = [clock(t, "first_response").due_at for t in tickets]
     services.tickets_sla_sweep(now=dues[2] + timedelta(minutes=30))
@@ -68,7 +69,7 @@ def test_the_backfill_agrees_with_the_triggers(desk):
     try:
         Ticket.objects.update(breached_at=None)
         assert [first_breach(t) for t in tickets] == [None] * 4
-        triggers.breaches_backfill()
+        triggers.breaches_backfill(batch=batch)
         assert [first_breach(t) for t in tickets] == kept
     finally:
         triggers.triggers_install()
