@@ -48,10 +48,15 @@ def _next_due(clocks: str, ticket_id: str) -> str:
 
 def _at_risk_from(clocks: str, ticket_id: str) -> str:
     """When the ticket is at risk: the earliest warning instant of a clock counting (the
-    lists' "at risk" is this instant passed, the next deadline still ahead, never breached)."""
+    lists' "at risk" is this instant passed, the next deadline still ahead, never breached).
+
+    The clock's state is tested inside MIN, not in WHERE: with `state = 'running'` in
+    WHERE, SQLite at a million tickets walked the (state, warn_at) index for the minimum,
+    through every running clock of the desk, for each ticket (a backfill of 50,000 tickets
+    ran for minutes; every clock change fires this). Only the ticket's own clocks are read."""
     return (
-        f"(SELECT MIN(warn_at) FROM {clocks} WHERE ticket_id = {ticket_id} "
-        "AND state = 'running' AND met_at IS NULL)"
+        f"(SELECT MIN(CASE WHEN state = 'running' AND met_at IS NULL THEN warn_at END) "
+        f"FROM {clocks} WHERE ticket_id = {ticket_id})"
     )
 
 
