@@ -163,9 +163,9 @@ class Desk:
         (--keep), where the factories' numbering then starts past the users already there."""
         kept = list(Organization.objects.filter(name__startswith="Empresa ").order_by("name"))
         if kept:
-            factories._sequence = itertools.count(
-                User.objects.aggregate(last=Max("pk"))["last"] + 1
-            )
+            names = User.objects.filter(username__regex=r"^user[0-9]+$")
+            numbers = [int(name[4:]) for name in names.values_list("username", flat=True)]
+            factories._sequence = itertools.count(max(numbers, default=0) + 1)
             self.organizations = kept
             self.customers = list(
                 User.objects.filter(membership__organization__in=kept)

@@ -184,8 +184,9 @@ def test_the_number_of_queries_does_not_grow_with_the_results(
     with indexed():
         open_ticket(world, subject="Falha")
     # the tickets and their clocks; on PostgreSQL first the matches, up to LOOKUP_LIMIT,
-    # through the index (a savepoint, sequential scans off, the ids, back on, release)
-    expected = 7 if connection.vendor == "postgresql" else 2
+    # through the index (a savepoint, sequential scans off, the ids, back on, release); on
+    # SQLite first how many match (up to COMMON_MATCHES), which decides how a page is read
+    expected = 7 if connection.vendor == "postgresql" else 3
     with django_assert_num_queries(expected):
         assert len(search()) == 1
     with indexed():
@@ -193,3 +194,39 @@ def test_the_number_of_queries_does_not_grow_with_the_results(
             open_ticket(world, subject="Falha")
     with django_assert_num_queries(expected):
         assert len(search()) == 5
+
+
+on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 paging")
+
+
+@on_sqlite
+def test_a_common_word_pages_by_walking_the_order_and_finds_the_same_tickets(
+    world, indexed, monkeypatch
+):
+    """Many matches: a page walks the list's order (`+id IN`), a count looks matches up;
+    both give what few matches would (the same tickets, in the same order)."""
+    from django.db.models import F
+
+    from helpdesk.db import rows_by_ids_first
+    from search import sqlite
+
+    with indexed():
+        for number in range(12):
+            open_ticket(world, subject=f"Falha {number}", description=f"Detalhe {number % 3}")
+        open_ticket(world, subject="Outro assunto")
+    order = [F("next_due_at").asc(nulls_last=True), "-reported_at", "-pk"]
+    pages = {}
+    for threshold in (10_000, 5):  # few matches, then "common" (more than 5)
+        monkeypatch.setattr(sqlite, "COMMON_MATCHES", threshold)
+        matching = tickets_matching(Ticket.objects.all(), "falha", staff=True)
+        page = matching.order_by(*order)[2:7]
+        pages[threshold] = (list(page.values_list("reference", flat=True)), matching.count())
+        walks = str(page.values("pk").query).count("+")
+        assert walks == (1 if threshold == 5 else 0)
+        assert "+" not in str(matching.order_by().values("pk").query)  # a count looks up
+        rows = matching.order_by().filter(pk__in=[1, 2])  # a page's rows, read by their ids
+        assert str(rows.query).count("+") == (1 if threshold == 5 else 0)
+        ids = list(page.values_list("pk", flat=True))
+        assert [t.pk for t in rows_by_ids_first(matching.order_by(*order), 2, 7)] == ids
+    assert pages[5] == pages[10_000]
+    assert pages[5][1] == 12 and len(pages[5][0]) == 5
