@@ -101,7 +101,9 @@ def tickets_matching(tickets: QuerySet, text: str, *, staff: bool) -> QuerySet:
         (matches,) = cursor.fetchone()
     if not matches:
         return tickets.none()
-    return tickets.filter(MatchedTickets(expression, common=matches > COMMON_MATCHES))
+    return tickets.filter(
+        MatchedTickets(expression, common=matches > COMMON_MATCHES, scoped=not staff)
+    )
 
 
 class MatchedTickets(Lookup):
@@ -113,16 +115,17 @@ class MatchedTickets(Lookup):
     sliced query, is better read by walking the order's index and keeping the rows whose id
     is among the matches, stopping at the page's end; writing `+id` stops SQLite from
     looking the matches up by id instead. A count (unordered) still looks them up: the
-    walk would read the whole index to count. A lookup (not a boolean expression, which
+    walk would read the whole index to count, unless the tickets are a customer's (`scoped`):
+    their organization's index is then the way in. A lookup (not a boolean expression, which
     Django would compare with `= true`, hiding the id from SQLite's planner).
     """
 
     lookup_name = "fts5_matches"
     prepare_rhs = False
 
-    def __init__(self, expression: str, *, common: bool) -> None:
+    def __init__(self, expression: str, *, common: bool, scoped: bool = False) -> None:
         super().__init__(F("pk"), expression)
-        self.common = common
+        self.common, self.scoped = common, scoped
 
     def as_sql(self, compiler, connection):
         column, params = self.process_lhs(compiler, connection)
@@ -132,7 +135,9 @@ class MatchedTickets(Lookup):
         sql = f"{column} IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"
         # A page's rows read after its ids (helpdesk.db.rows_by_ids_first): the ids are the
         # way in, the matches only a check (else SQLite looks up every match to find 25).
-        if walk or (self.common and _ids_listed(query)):
+        # A customer's tickets are one organization's (an index): with many matches, they
+        # are read there and checked against the matches, for a count too.
+        if walk or (self.common and (self.scoped or _ids_listed(query))):
             sql = "+" + sql
         return sql, (*params, self.rhs)
 
