@@ -374,8 +374,12 @@ def _add_satisfaction(report: ComplianceReport) -> None:
     resolution answered, never a rollup's worth)."""
     from satisfaction.models import LOW_SCORE, Rating
 
+    # `ticket__in` the rated tickets: the way in is the few ratings, each ticket looked up by
+    # id; with the period alone SQLite walked a year of tickets (a million: 3 s a grouping).
     ratings = Rating.objects.filter(
-        ticket__reported_at__gte=report.period.start, ticket__reported_at__lt=report.period.end
+        ticket__in=Rating.objects.values("ticket_id"),
+        ticket__reported_at__gte=report.period.start,
+        ticket__reported_at__lt=report.period.end,
     ).exclude(ticket__status=Ticket.Status.CANCELLED)
     figures = {
         "ratings": Count("pk"),
