@@ -25,6 +25,7 @@ from help_center.models import (
 )
 from help_center.policy import policy_in_force, policy_markdown
 from help_center.rendering import html_to_text, markdown_to_html
+from helpdesk.db import commit_callback_queued
 
 SUGGESTIONS = 3
 
@@ -135,11 +136,8 @@ def policy_articles_refresh_later(*, using: str = "default") -> None:
     """After the transaction that edits the policy commits, rewrite the articles written
     from it: once, whatever the number of rows the edit saved (a policy and its targets in
     the admin), and reading the policy as the edit left it."""
-    connection = transaction.get_connection(using)
-    # Django's queue of this transaction's callbacks (savepoints, function, robust).
-    if any(entry[1] is _policy_articles_refresh_now for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_policy_articles_refresh_now, using=using)
+    if not commit_callback_queued(_policy_articles_refresh_now, using=using):
+        transaction.on_commit(_policy_articles_refresh_now, using=using)
 
 
 def _policy_articles_refresh_now() -> None:

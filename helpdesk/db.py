@@ -1,5 +1,7 @@
 """Database helpers shared by the apps: abstract models, bulk writes, paging ids first."""
 
+from collections.abc import Callable
+
 from django.core.paginator import Paginator
 from django.db import connections, models, router
 from django.utils.functional import cached_property
@@ -49,6 +51,14 @@ def bulk_update_rows(objs, fields: list[str], *, batch_size: int = 1000) -> int:
                 ],
             )
     return len(objs)
+
+
+def commit_callback_queued(callback: Callable, *, using: str = "default") -> bool:
+    """Whether `callback` waits for the current transaction's commit already: work done
+    once per transaction, however many saves ask for it. Django keeps the queue in
+    `connection.run_on_commit` (savepoint ids, function, robust); a callback dropped with a
+    rolled-back savepoint is no longer in it."""
+    return any(entry[1] is callback for entry in connections[using].run_on_commit)
 
 
 def rows_by_ids_first(queryset, start: int, stop: int) -> list:

@@ -6,6 +6,7 @@ from types import ModuleType
 from django.db import connections, transaction
 from django.utils import timezone
 
+from helpdesk.db import commit_callback_queued
 from search import documents, postgres, sqlite
 from search.models import TicketSearchDocument
 from tickets.models import Ticket
@@ -98,11 +99,13 @@ def _pending(connection) -> _Pending:
 
     A callback dropped with a rolled-back savepoint or transaction is registered again; the
     tickets it held are carried over (indexing a ticket that did not change costs a read).
-    Django keeps the callbacks in `run_on_commit`, which is where we look for ours.
     """
     pending: _Pending | None = getattr(connection, "_search_pending", None)
-    registered: list[Callable] = [entry[1] for entry in connection.run_on_commit]
-    if pending is not None and not pending.done and any(c is pending for c in registered):
+    if (
+        pending is not None
+        and not pending.done
+        and commit_callback_queued(pending, using=connection.alias)
+    ):
         return pending
     carried = pending is not None and not pending.done
     pending = _Pending(
