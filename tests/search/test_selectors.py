@@ -230,3 +230,34 @@ def test_a_common_word_pages_by_walking_the_order_and_finds_the_same_tickets(
         assert [t.pk for t in rows_by_ids_first(matching.order_by(*order), 2, 7)] == ids
     assert pages[5] == pages[10_000]
     assert pages[5][1] == 12 and len(pages[5][0]) == 5
+
+
+@pytest.mark.parametrize("lookup_limit", [5000, 1])  # PostgreSQL: few matches, many
+def test_a_search_alone_is_counted_in_its_index(world, tickets, indexed, monkeypatch, lookup_limit):
+    """Narrowed by the search only (an analyst's list), the matches are counted in the
+    index; narrowed by anything else too, by the database; both give the real number."""
+    from django.test.utils import CaptureQueriesContext
+
+    from helpdesk.db import rows_count
+    from search import postgres
+
+    monkeypatch.setattr(postgres, "LOOKUP_LIMIT", lookup_limit)
+
+    with indexed():
+        for number in range(3):
+            open_ticket(world, subject=f"Falha {number}")
+        open_ticket(world, subject="Outro assunto")
+    matching = tickets_matching(
+        ticket_selectors.tickets_visible_to(world["analyst"]), "falha", staff=True
+    )
+    expected = len(list(matching))
+    assert expected == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert rows_count(matching) == expected
+        assert rows_count(matching, limit=1) == 2  # "more than one"
+    assert all("tickets_ticket" not in query["sql"] for query in queries.captured_queries)
+
+    narrowed = matching.filter(subject__endswith="2")
+    with CaptureQueriesContext(connection) as queries:
+        assert rows_count(narrowed) == 1
+    assert "tickets_ticket" in queries.captured_queries[-1]["sql"]
