@@ -14,16 +14,19 @@ PART_MAX_CHARS = 100_000
 
 @dataclass(frozen=True)
 class TicketText:
-    """A ticket's searchable words: `public` for everyone who sees it, `notes` for analysts."""
+    """A ticket's searchable words: `public` for everyone who sees it, `notes` for analysts;
+    and the ticket's organization, by which a customer's search narrows the matches."""
 
     ticket_id: int
     public: str
     notes: str
+    organization_id: int | None = None
 
     @property
     def digest(self) -> str:
         """Tells an unchanged document from a changed one without rebuilding its vectors."""
-        return hashlib.sha256(f"{self.public}\x1f{self.notes}".encode()).hexdigest()
+        text = f"{self.organization_id}\x1f{self.public}\x1f{self.notes}"
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def texts_of(ticket_ids: Iterable[int], *, using: str = "default") -> dict[int, TicketText]:
@@ -31,12 +34,14 @@ def texts_of(ticket_ids: Iterable[int], *, using: str = "default") -> dict[int, 
     ids = list(ticket_ids)
     public: dict[int, list[str]] = {}
     notes: dict[int, list[str]] = {}
+    organizations: dict[int, int] = {}
     rows = (
         Ticket.objects.using(using)
         .filter(pk__in=ids)
         .order_by()
         .values_list(
             "pk",
+            "organization_id",
             "reference",
             "subject",
             "organization__name",
@@ -46,7 +51,8 @@ def texts_of(ticket_ids: Iterable[int], *, using: str = "default") -> dict[int, 
             "description",
         )
     )
-    for pk, *fields in rows:
+    for pk, organization_id, *fields in rows:
+        organizations[pk] = organization_id
         public[pk] = [field for field in fields if field] + [_address_words(fields[5])]
         notes[pk] = []
     messages = (
@@ -62,7 +68,7 @@ def texts_of(ticket_ids: Iterable[int], *, using: str = "default") -> dict[int, 
             into = notes if direction == Message.Direction.INTERNAL else public
             into[ticket_id].append(words)
     return {
-        pk: TicketText(pk, _joined(public[pk]), _joined(notes[pk]))
+        pk: TicketText(pk, _joined(public[pk]), _joined(notes[pk]), organizations[pk])
         for pk in public  # a ticket deleted meanwhile has no text, so no document
     }
 

@@ -25,6 +25,16 @@ class TicketSearchDocument(models.Model):
     # The same plus the internal notes, only when there are notes (null otherwise: analysts
     # then search `vector`, so tickets without notes cost no second copy).
     vector_with_notes = SearchVectorField(null=True)
+    # The ticket's, copied: a customer's search is narrowed to the organization in the
+    # index (PostgreSQL combines this index with the words' GIN index) before any ticket
+    # is read.
+    organization = models.ForeignKey(
+        "tickets.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
     digest = models.CharField(max_length=64)
     indexed_at = models.DateTimeField(_("indexed at"))
 

@@ -14,7 +14,9 @@ QUERY_MAX_CHARS = 500
 _WORDY = re.compile(r"[^\W_]")
 
 
-def tickets_matching(tickets: QuerySet[Ticket], text: str, *, staff: bool) -> QuerySet[Ticket]:
+def tickets_matching(
+    tickets: QuerySet[Ticket], text: str, *, staff: bool, organization_id: int | None = None
+) -> QuerySet[Ticket]:
     """Narrow `tickets` to those matching `text`; blank text leaves them as they are.
 
     Words are matched in the reference, subject, description, organization, requester's
@@ -22,7 +24,9 @@ def tickets_matching(tickets: QuerySet[Ticket], text: str, *, staff: bool) -> Qu
     PostgreSQL, to Portuguese, English and Spanish word endings). Internal notes count only
     when `staff`. A reference or a prefix of one ("HD-2026-0001") finds by reference. The
     result is a filter on `tickets`, so every restriction already on it (what the user may
-    see) still holds; order it by an indexed column and slice it to page.
+    see) still holds; order it by an indexed column and slice it to page. When the tickets
+    are all of one organization (a customer's), `organization_id` lets PostgreSQL narrow the
+    matches to it in the index, before reading any ticket.
     """
     text = (text or "").replace("\x00", " ").strip()[:QUERY_MAX_CHARS]
     if not text:
@@ -31,7 +35,11 @@ def tickets_matching(tickets: QuerySet[Ticket], text: str, *, staff: bool) -> Qu
         return _with_reference_prefix(tickets, text.upper())
     if not _WORDY.search(text):
         return tickets.none()  # only punctuation: nothing can match it
-    return services.backend(tickets.db).tickets_matching(tickets, text, staff=staff)
+    index = services.backend(tickets.db)
+    if index is postgres:
+        return index.tickets_matching(tickets, text, staff=staff, organization_id=organization_id)
+    # SQLite checks a customer's tickets against the matches already (search/sqlite.py)
+    return index.tickets_matching(tickets, text, staff=staff)
 
 
 def _with_reference_prefix(tickets: QuerySet[Ticket], prefix: str) -> QuerySet[Ticket]:

@@ -35,12 +35,17 @@ def documents_write(texts: list[TicketText], *, now: datetime, using: str) -> No
         return
     TicketSearchDocument.objects.using(using).bulk_create(
         [
-            TicketSearchDocument(ticket_id=text.ticket_id, digest=text.digest, indexed_at=now)
+            TicketSearchDocument(
+                ticket_id=text.ticket_id,
+                organization_id=text.organization_id,
+                digest=text.digest,
+                indexed_at=now,
+            )
             for text in texts
         ],
         update_conflicts=True,
         unique_fields=["ticket"],
-        update_fields=["digest", "indexed_at"],
+        update_fields=["organization", "digest", "indexed_at"],
     )
     with connections[using].cursor() as cursor:
         # FTS5 honours OR REPLACE on the rowid: the old row's terms go, one statement

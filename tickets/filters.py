@@ -68,8 +68,15 @@ class TicketFilter(django_filters.FilterSet):
         fields = ["status", "priority", "channel"]
 
     def filter_search(self, queryset, name, value):
-        staff = bool(self.request and self.request.user.is_staff)
-        return search_selectors.tickets_matching(queryset, value, staff=staff)
+        user = self.request.user if self.request else None
+        staff = bool(user and user.is_staff)
+        membership = None if staff else getattr(user, "membership", None)
+        return search_selectors.tickets_matching(
+            queryset,
+            value,
+            staff=staff,
+            organization_id=membership.organization_id if membership else None,
+        )
 
     def filter_sla_state(self, queryset, name, value):
         return selectors.tickets_in_sla_state(queryset, value, now=timezone.now())

@@ -343,6 +343,15 @@ class Ticket(TimeStampedModel):
                 fields=["breached_at", "next_due_at", "at_risk_from"],
                 name="ticket_breached_due_risk",
             ),
+            # the never-breached running tickets in the lists' order (soonest deadline
+            # first), with when they turn at risk: a page of the at-risk or running list is
+            # the index's first entries. PostgreSQL misjudges how many tickets are at risk
+            # (1,400 for 22,000 at a million) and otherwise sorts them all (120 ms).
+            models.Index(
+                fields=["next_due_at", "-reported_at", "-id", "at_risk_from"],
+                condition=models.Q(breached_at__isnull=True, next_due_at__isnull=False),
+                name="ticket_unbreached_by_due",
+            ),
             # an analyst's open tickets (the queues' "mine" and "my team's"): a long-serving
             # analyst has tens of thousands of finished ones
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),

@@ -37,6 +37,7 @@ def test_beyond_the_cap_the_count_is_a_lower_bound(world, failures, monkeypatch)
     body = searched(world["analyst"], "falha")
     assert (body["count"], body["count_capped"]) == (2, True)  # at least 2
     assert len(body["results"]) == 3  # paged through the cap and one more
+    assert body["next"] is None
 
     client = APIClient()
     client.force_authenticate(world["analyst"])

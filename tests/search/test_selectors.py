@@ -261,3 +261,51 @@ def test_a_search_alone_is_counted_in_its_index(world, tickets, indexed, monkeyp
     with CaptureQueriesContext(connection) as queries:
         assert rows_count(narrowed) == 1
     assert "tickets_ticket" in queries.captured_queries[-1]["sql"]
+
+
+def test_a_document_carries_its_tickets_organization(world, tickets):
+    from search.models import TicketSearchDocument
+
+    document = TicketSearchDocument.objects.get(ticket__reference=tickets["login"])
+    assert document.organization_id == world["globex"].pk
+
+
+@on_postgres
+def test_a_customer_search_is_narrowed_to_the_organization_in_the_index(
+    world, indexed, monkeypatch
+):
+    """The desk has more matches than are looked up by id, the organization few: they are
+    found in the index by organization and named by id, no ticket of another read."""
+    from search import postgres
+
+    with indexed():
+        mine = open_ticket(world, subject="Falha no boleto")
+        for number in range(3):
+            open_ticket(world, who="hank", subject=f"Falha {number}")
+    monkeypatch.setattr(postgres, "LOOKUP_LIMIT", 3)  # the desk's 4 matches are "many"
+    visible = ticket_selectors.tickets_visible_to(world["maria"])
+    narrowed = tickets_matching(visible, "falha", staff=False, organization_id=world["acme"].pk)
+    assert "search_ticketsearchdocument" not in str(narrowed.query)
+    assert set(narrowed.values_list("reference", flat=True)) == {mine.reference}
+    whole = tickets_matching(visible, "falha", staff=False)
+    assert "search_ticketsearchdocument" in str(whole.query)
+    assert set(whole.values_list("reference", flat=True)) == {mine.reference}
+
+
+@on_postgres
+def test_many_matches_are_counted_by_the_first_query_up_to_the_cap(
+    world, indexed, monkeypatch, django_assert_num_queries
+):
+    from helpdesk.db import CappedCountPaginator, rows_count
+    from search import postgres
+
+    with indexed():
+        for number in range(4):
+            open_ticket(world, subject=f"Falha {number}")
+    monkeypatch.setattr(postgres, "LOOKUP_LIMIT", 1)  # "many" matches
+    monkeypatch.setattr(CappedCountPaginator, "count_cap", 2)  # the first query counts 3
+    matching = tickets_matching(Ticket.objects.all(), "falha", staff=True)
+    with django_assert_num_queries(0):
+        assert rows_count(matching, limit=2) == 3  # more than the cap: known already
+    assert rows_count(matching) == 4  # an exact count goes back to the documents
+    assert len(matching) == 4
