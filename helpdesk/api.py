@@ -6,14 +6,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from helpdesk.db import CappedCountPaginator, IdsFirstPaginator
+from helpdesk.db import IdsFirstPaginator, SearchCountPaginator
 
 
 class Pagination(PageNumberPagination):
     """Pages read ids first (helpdesk.db.rows_by_ids_first): an index serves the order.
 
     A list's `count` is exact, except for a search (`?search=`): one that matches more than
-    10,000 rows says `"count": 10000, "count_capped": true` (at least that many), and pages
+    1,000 rows says `"count": 1000, "count_capped": true` (at least that many), and pages
     through those. Counting every match of a common word costs more than the page (100 ms
     for 50,000 matches at a million tickets on PostgreSQL), and no one reads that far.
     """
@@ -25,7 +25,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         searched = bool(request.query_params.get("search", "").strip())
-        self.django_paginator_class = CappedCountPaginator if searched else IdsFirstPaginator
+        self.django_paginator_class = SearchCountPaginator if searched else IdsFirstPaginator
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
@@ -44,7 +44,7 @@ class Pagination(PageNumberPagination):
         schema["properties"]["count_capped"] = {
             "type": "boolean",
             "example": False,
-            "description": "True when a search matched more rows than `count` (10,000), "
+            "description": "True when a search matched more rows than `count` (1,000), "
             "which is then a lower bound.",
         }
         schema["required"] = [*schema.get("required", []), "count_capped"]

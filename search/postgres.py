@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 
-from helpdesk.db import CappedCountPaginator
+from helpdesk.db import SearchCountPaginator
 from search.documents import TicketText
 from search.models import TicketSearchDocument
 
@@ -127,7 +127,7 @@ def _counted_matches() -> int:
     """How many matches the first query counts: one more than the lists' cap on a search's
     count, so that their count needs no second visit of the documents (and at least as
     many as it may name)."""
-    return max(CappedCountPaginator.count_cap + 1, LOOKUP_LIMIT)
+    return max(SearchCountPaginator.count_cap + 1, LOOKUP_LIMIT)
 
 
 class MatchedIds(In):

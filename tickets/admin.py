@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpResponseRedirect
@@ -20,7 +21,7 @@ from communications import selectors as record_selectors
 from communications import services as record_services
 from communications.forms import AgreementForm, CallForm, MessageForm
 from communications.models import Message
-from helpdesk.db import CappedCountPaginator
+from helpdesk.db import CappedCountPaginator, SearchCountPaginator
 from helpdesk.formats import format_instant
 from helpdesk.history_admin import HistoryAdmin
 from search import selectors as search_selectors
@@ -221,6 +222,12 @@ class TicketAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return selectors.tickets_with_clocks()
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """A searched list counts up to 1,000 matches (SearchCountPaginator), others 10,000."""
+        searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        paginator = SearchCountPaginator if searched else self.paginator
+        return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         """Full-text search (search.selectors), internal notes included: analysts see them."""

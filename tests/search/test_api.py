@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from helpdesk.db import CappedCountPaginator
+from helpdesk.db import SearchCountPaginator
 from tests.search.test_selectors import open_ticket
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_a_search_is_counted_exactly_up_to_the_cap(world, failures):
 
 
 def test_beyond_the_cap_the_count_is_a_lower_bound(world, failures, monkeypatch):
-    monkeypatch.setattr(CappedCountPaginator, "count_cap", 2)
+    monkeypatch.setattr(SearchCountPaginator, "count_cap", 2)
     body = searched(world["analyst"], "falha")
     assert (body["count"], body["count_capped"]) == (2, True)  # at least 2
     assert len(body["results"]) == 3  # paged through the cap and one more

@@ -296,14 +296,14 @@ def test_a_customer_search_is_narrowed_to_the_organization_in_the_index(
 def test_many_matches_are_counted_by_the_first_query_up_to_the_cap(
     world, indexed, monkeypatch, django_assert_num_queries
 ):
-    from helpdesk.db import CappedCountPaginator, rows_count
+    from helpdesk.db import SearchCountPaginator, rows_count
     from search import postgres
 
     with indexed():
         for number in range(4):
             open_ticket(world, subject=f"Falha {number}")
     monkeypatch.setattr(postgres, "LOOKUP_LIMIT", 1)  # "many" matches
-    monkeypatch.setattr(CappedCountPaginator, "count_cap", 2)  # the first query counts 3
+    monkeypatch.setattr(SearchCountPaginator, "count_cap", 2)  # the first query counts 3
     matching = tickets_matching(Ticket.objects.all(), "falha", staff=True)
     with django_assert_num_queries(0):
         assert rows_count(matching, limit=2) == 3  # more than the cap: known already

@@ -75,3 +75,19 @@ def test_a_long_list_counts_up_to_its_cap_and_says_so(
     page = response.content.decode()
     assert response.context["cl"].paginator.count == 4  # stopped counting past the cap
     assert "More than 3 tickets" in page and "More than 3 results" in page
+
+
+def test_a_searched_list_counts_up_to_the_search_cap(
+    back_office_admin, default_policy, levels, monkeypatch, django_capture_on_commit_callbacks
+):
+    from helpdesk.db import SearchCountPaginator
+
+    monkeypatch.setattr(SearchCountPaginator, "count_cap", 2)
+    with django_capture_on_commit_callbacks(execute=True):  # the search index
+        open_tickets(3, levels["media"])
+    english = {"accept-language": "en"}
+    response = back_office_admin.get("/admin/tickets/ticket/?q=incidente", headers=english)
+    assert response.context["cl"].paginator.count == 3
+    assert "More than 2 results" in response.content.decode()
+    response = back_office_admin.get("/admin/tickets/ticket/", headers=english)
+    assert "3 tickets" in response.content.decode()  # the plain list: its own, larger cap
