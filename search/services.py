@@ -114,7 +114,9 @@ def _pending(connection) -> _Pending:
         set(pending.new) if carried else set(),
     )
     connection._search_pending = pending
-    transaction.on_commit(pending, using=connection.alias)
+    # robust: the change is committed already, and a failure to index it (logged) must not
+    # turn its answer into an error; `search_reindex` catches the ticket up.
+    transaction.on_commit(pending, using=connection.alias, robust=True)
     return pending
 
 

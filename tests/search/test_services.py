@@ -1,8 +1,10 @@
 """Keeping the search documents current: every change that changes a ticket's words."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from communications import erasure
 from communications import services as record_services
@@ -150,3 +152,31 @@ def test_the_reindex_command_rebuilds_every_document(world, indexed):
     assert found("planilha") == {t.reference for t in imported}
     assert found("original") == {ticket.reference}
     assert TicketSearchDocument.objects.count() == 4
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="a failed statement would abort PostgreSQL's test transaction, not the index only",
+)
+def test_a_ticket_whose_indexing_fails_is_still_opened(world, indexed, caplog):
+    """The index is written after the commit: if it fails, the customer's ticket is there,
+    the answer is the usual 201, the failure is logged, and search_reindex catches up."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world["maria"])
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE search_ticket_fts RENAME TO search_ticket_fts_away")
+    with indexed():
+        response = client.post(
+            "/api/tickets/",
+            {"subject": "Boleto duplicado", "description": "Veio duas vezes.", "priority": "alta"},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    assert Ticket.objects.filter(reference=response.json()["reference"]).exists()
+    assert "on_commit" in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE search_ticket_fts_away RENAME TO search_ticket_fts")
+    call_command("search_reindex", stdout=StringIO())
+    assert found("duplicado") == {response.json()["reference"]}
