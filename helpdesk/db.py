@@ -82,7 +82,7 @@ def rows_count(queryset, *, limit: int | None = None) -> int:
     """How many rows `queryset` has (at most `limit + 1` when a limit is given).
 
     A queryset narrowed by one condition only, which can count its own rows
-    (`count_alone(using)`, say a full-text match counted in its index), is counted by it:
+    (`count_alone(using, limit)`, say a full-text match counted in its index), is counted by it:
     checking each of 50,000 matches against the tickets table to count them cost most of
     a searched page at a million tickets. Any other queryset is counted by the database.
     """
