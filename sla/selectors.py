@@ -67,6 +67,41 @@ def default_policy() -> SLAPolicy | None:
     return policies_with_rules().filter(is_default=True).first()
 
 
+# The policies this process loaded with their rules, under the rules' revision token they
+# were read at: (token, {policy id or "default": policy}). Replaced whole, never mutated
+# after it is published, so threads share it without a lock.
+_LOADED: tuple[str | None, dict] = (None, {})
+
+
+def rules_token() -> str | None:
+    """The rules' revision token (`sla.models.RulesRevision`): one query."""
+    from sla.models import RulesRevision
+
+    return RulesRevision.objects.filter(pk=1).values_list("token", flat=True).first()
+
+
+def policy_with_rules(policy: SLAPolicy | None = None) -> SLAPolicy | None:
+    """The policy (the default one when None) with its calendar and rules, as
+    `policies_with_rules` loads them, kept by the process while no rule has changed.
+
+    One query (the token) when the rules are as this process last read them, instead of
+    five. The policy is shared: read it, never change it. A policy in hand (its contract's)
+    is returned with its rules loaded, the cached one if current.
+    """
+    global _LOADED
+    token = rules_token()
+    loaded_token, loaded = _LOADED
+    key = "default" if policy is None else policy.pk
+    if token is not None and token == loaded_token and key in loaded:
+        return loaded[key]
+    found = default_policy() if policy is None else policy_rules_load(policy)
+    if token is not None and found is not None:
+        found._rules_token = token
+        kept = loaded if token == loaded_token else {}
+        _LOADED = (token, {**kept, key: found})
+    return found
+
+
 def policies_visible_to(user) -> QuerySet[SLAPolicy]:
     """Analysts see every policy; others the default and the ones their contracts name."""
     policies = policies_with_rules().active()

@@ -75,10 +75,7 @@ def reference_next(*, year: int) -> str:
 def _policy_for(organization: Organization, reported_at: datetime):
     """The contract in force and its policy with its rules, read once."""
     contract = sla_selectors.contract_in_force_at(organization, reported_at)
-    if contract is not None:
-        policy = sla_selectors.policy_rules_load(contract.policy)
-    else:
-        policy = sla_selectors.default_policy()
+    policy = sla_selectors.policy_with_rules(contract.policy if contract else None)
     if policy is None:
         raise TicketError(_("No SLA policy applies: configure a default policy."))
     return contract, policy

@@ -15,6 +15,7 @@ from sla.models.clocks import (
     ClockState,
     PolicySnapshot,
     PolicyVersion,
+    RulesRevision,
     SLAClock,
     SLAClockEvent,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "PolicyVersion",
     "PriorityLevel",
     "PriorityTarget",
+    "RulesRevision",
     "SLAClock",
     "SLAClockEvent",
     "SLAPolicy",

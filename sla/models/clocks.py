@@ -194,3 +194,24 @@ class SLAClockEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class RulesRevision(models.Model):
+    """One row whose token the database changes whenever an SLA rule changes (a policy, its
+    calendar, hours, closures, extra days, targets, the levels, a version in force), by
+    triggers (`sla/rules_revision.py`), whatever writes the change.
+
+    A process keeps the policies it loaded, with their rules, while the token is the one it
+    read them under: opening a ticket then reads the token instead of the policy and its
+    rules (six queries). The token is random, never a counter: a transaction that changed
+    the rules and rolled back leaves no number that a later change could reuse.
+    """
+
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("SLA rules revision")
+        verbose_name_plural = _("SLA rules revisions")
+
+    def __str__(self) -> str:
+        return self.token

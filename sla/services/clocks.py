@@ -98,9 +98,20 @@ def policy_version_record(policy: SLAPolicy, *, now: datetime) -> PolicySnapshot
     return _version_record(policy, now=now).snapshot
 
 
+# The version in force found for a policy under a rules token (`selectors.policy_with_rules`
+# marks the policies it loaded with theirs): the token changes with any new version, so a
+# version found (never one created: its transaction may roll back) stays the current one.
+_VERSIONS: dict[tuple[str, int], PolicyVersion] = {}
+
+
 def _version_record(policy: SLAPolicy, *, now: datetime) -> PolicyVersion:
     """The policy's version in force: the last on record when its rules are still the
-    current ones (one query, the usual case), else a new one from `now`."""
+    current ones (one query, the usual case; none when the rules have not changed since
+    this process found it), else a new one from `now`."""
+    token = getattr(policy, "_rules_token", None)
+    known = _VERSIONS.get((token, policy.pk)) if token else None
+    if known is not None:
+        return known
     content = snapshot_content(policy)
     digest = _content_hash(content)
     latest = (
@@ -110,6 +121,10 @@ def _version_record(policy: SLAPolicy, *, now: datetime) -> PolicyVersion:
         .first()
     )
     if latest is not None and latest.snapshot.content_hash == digest:
+        if token:
+            if len(_VERSIONS) >= 256:  # bounded: each change of the rules adds keys
+                _VERSIONS.clear()
+            _VERSIONS[(token, policy.pk)] = latest
         return latest
     snapshot = _snapshot_stored(policy, content, digest)
     return PolicyVersion.objects.create(
