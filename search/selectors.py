@@ -26,7 +26,8 @@ def tickets_matching(
     result is a filter on `tickets`, so every restriction already on it (what the user may
     see) still holds; order it by an indexed column and slice it to page. When the tickets
     are all of one organization (a customer's), `organization_id` lets PostgreSQL narrow the
-    matches to it in the index, before reading any ticket.
+    matches to it in the index, before reading any ticket. `tickets_visible_to` and
+    `visible_organization` (tickets.selectors) give both for a user.
     """
     text = (text or "").replace("\x00", " ").strip()[:QUERY_MAX_CHARS]
     if not text:
@@ -35,11 +36,9 @@ def tickets_matching(
         return _with_reference_prefix(tickets, text.upper())
     if not _WORDY.search(text):
         return tickets.none()  # only punctuation: nothing can match it
-    index = services.backend(tickets.db)
-    if index is postgres:
-        return index.tickets_matching(tickets, text, staff=staff, organization_id=organization_id)
-    # SQLite checks a customer's tickets against the matches already (search/sqlite.py)
-    return index.tickets_matching(tickets, text, staff=staff)
+    return services.backend(tickets.db).tickets_matching(
+        tickets, text, staff=staff, organization_id=organization_id
+    )
 
 
 def _with_reference_prefix(tickets: QuerySet[Ticket], prefix: str) -> QuerySet[Ticket]:

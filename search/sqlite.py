@@ -89,11 +89,15 @@ def match_expression(text: str, *, staff: bool) -> str | None:
     return expression if staff else f"{{customer_text}} : ({expression})"
 
 
-def tickets_matching(tickets: QuerySet, text: str, *, staff: bool) -> QuerySet:
+def tickets_matching(
+    tickets: QuerySet, text: str, *, staff: bool, organization_id: int | None = None
+) -> QuerySet:
     """Narrow `tickets` to those whose FTS5 row matches the words of `text`.
 
     How many tickets match is probed first (one query, counting up to COMMON_MATCHES): it
-    decides how a page of them is read (`MatchedTickets`).
+    decides how a page of them is read (`MatchedTickets`). `organization_id` is not needed
+    here: a customer's tickets are read through their organization's index and checked
+    against the matches already.
     """
     expression = match_expression(text, staff=staff)
     if expression is None:

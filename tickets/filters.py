@@ -69,13 +69,11 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         user = self.request.user if self.request else None
-        staff = bool(user and user.is_staff)
-        membership = None if staff else getattr(user, "membership", None)
         return search_selectors.tickets_matching(
             queryset,
             value,
-            staff=staff,
-            organization_id=membership.organization_id if membership else None,
+            staff=bool(user and user.is_staff),
+            organization_id=selectors.visible_organization(user),
         )
 
     def filter_sla_state(self, queryset, name, value):

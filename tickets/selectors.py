@@ -37,6 +37,15 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     return own.filter(Q(requester=user) | Q(pk__in=shared))
 
 
+def visible_organization(user) -> int | None:
+    """The organization every ticket `user` may see belongs to (a customer's), or None (an
+    analyst sees every organization's): a search narrows its matches to it."""
+    if user is None or user.is_staff:
+        return None
+    membership = getattr(user, "membership", None)
+    return membership.organization_id if membership is not None else None
+
+
 def ticket_visible_to(user, ticket: Ticket) -> bool:
     """Whether `user` may see (and so write on) this ticket: the rule of `tickets_visible_to`
     for one ticket already in hand, on every channel (portal, API, e-mail)."""

@@ -74,12 +74,11 @@ def home(request):
         if data.get("priority"):
             tickets = tickets.filter(priority=data["priority"])
         if data.get("q"):
-            membership = getattr(request.user, "membership", None)
             tickets = search_selectors.tickets_matching(
                 tickets,
                 data["q"],
                 staff=False,
-                organization_id=membership.organization_id if membership else None,
+                organization_id=selectors.visible_organization(request.user),
             )
     tickets = tickets.annotate(
         closed_last=Case(When(status__in=Ticket.CLOSED_STATUSES, then=1), default=0)

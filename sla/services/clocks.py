@@ -98,18 +98,16 @@ def policy_version_record(policy: SLAPolicy, *, now: datetime) -> PolicySnapshot
     return _version_record(policy, now=now).snapshot
 
 
-# The version in force found for a policy under a rules token (`selectors.policy_with_rules`
-# marks the policies it loaded with theirs): the token changes with any new version, so a
-# version found (never one created: its transaction may roll back) stays the current one.
-_VERSIONS: dict[tuple[str, int], PolicyVersion] = {}
-
-
 def _version_record(policy: SLAPolicy, *, now: datetime) -> PolicyVersion:
     """The policy's version in force: the last on record when its rules are still the
     current ones (one query, the usual case; none when the rules have not changed since
-    this process found it), else a new one from `now`."""
-    token = getattr(policy, "_rules_token", None)
-    known = _VERSIONS.get((token, policy.pk)) if token else None
+    this process found it), else a new one from `now`.
+
+    A policy kept by `selectors.policy_with_rules` keeps the version found for it: any new
+    version changes the rules' token, and with it the kept policy. A version created is
+    not kept (its transaction may roll back).
+    """
+    known = getattr(policy, "_version_in_force", None)
     if known is not None:
         return known
     content = snapshot_content(policy)
@@ -121,10 +119,8 @@ def _version_record(policy: SLAPolicy, *, now: datetime) -> PolicyVersion:
         .first()
     )
     if latest is not None and latest.snapshot.content_hash == digest:
-        if token:
-            if len(_VERSIONS) >= 256:  # bounded: each change of the rules adds keys
-                _VERSIONS.clear()
-            _VERSIONS[(token, policy.pk)] = latest
+        if getattr(policy, "_rules_token", None):  # a policy kept under the rules' token
+            policy._version_in_force = latest
         return latest
     snapshot = _snapshot_stored(policy, content, digest)
     return PolicyVersion.objects.create(
